@@ -1,0 +1,349 @@
+// The public flat Winsock API. Everything both platforms share lives here:
+// argument validation (so a bad argument gets the same TypeError or WSA code on
+// every OS), the program's own start-up count, the handle table and the set of
+// open sockets. Platform work is one call into the backend (src/backends/).
+//
+// Why our own count and table on Windows too: in a Node process libuv has
+// already called WSAStartup, so ws2_32 never answers WSANOTINITIALISED and the
+// program's last WSACleanup never resets its sockets (DESIGN.md, "Facts").
+import * as K from './constants.js';
+import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
+import { describe, fail, WSA } from './errors.js';
+import { LEVELS, optionInfo } from './options.js';
+import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
+import type { Backend, PollEntry, SockBase } from './backends/backend.js';
+import { backend } from './backends/select.js';
+
+const be = backend as Backend<SockBase>;
+
+// --- start-up count and handle table ------------------------------------
+let startups = 0;
+const table = new Map<number, SockBase>();
+// Handles are multiples of 4 like Windows' kernel handles, start well above the
+// stdio range, and are never reused within the thread: a closed handle always
+// answers WSAENOTSOCK instead of reaching whatever reuses its descriptor.
+let nextHandle = 0x1000;
+
+/** The record for `s`, or undefined after setting WSANOTINITIALISED / WSAENOTSOCK. */
+function lookup(fn: string, s: unknown): SockBase | undefined {
+  if (typeof s !== 'number') throw new TypeError(`${fn}: s must be a SOCKET (number), got ${describe(s)}`);
+  if (startups === 0) return void fail(WSA.WSANOTINITIALISED);
+  const rec = table.get(s);
+  if (!rec) return void fail(WSA.WSAENOTSOCK);
+  return rec;
+}
+
+function started(): boolean {
+  return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
+}
+
+function num(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${arg} must be a number, got ${describe(v)}`);
+  return v;
+}
+
+function isBuffer(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+
+/** len/flags defaults and checks shared by send/recv/sendto/recvfrom. WSAEFAULT when len overruns. */
+function bufArgs(fn: string, buf: unknown, len: unknown, flags: unknown): [number, number] | undefined {
+  if (!isBuffer(buf)) throw new TypeError(`${fn}: buf must be a Buffer or Uint8Array, got ${describe(buf)}`);
+  const n = len === undefined ? buf.length : num(fn, 'len', len);
+  const f = flags === undefined ? 0 : num(fn, 'flags', flags);
+  if (!Number.isInteger(n) || n < 0 || n > buf.length) return void fail(WSA.WSAEFAULT);
+  return [n, f];
+}
+
+/** Open handles, oldest first (for the harness's resource checks). */
+export function openHandles(): SOCKET[] {
+  return [...table.keys()];
+}
+
+/** The native descriptor behind a live handle: a Linux fd, or a Windows SOCKET as a number. */
+export function nativeFd(s: SOCKET): number | undefined {
+  const rec = table.get(s) as (SockBase & { fd?: number | bigint }) | undefined;
+  return rec?.fd === undefined ? undefined : Number(rec.fd);
+}
+
+/** Which backend runs: 'posix' (libc translation) or 'win32' (ws2_32.dll). */
+export const backendName: 'posix' | 'win32' = be.name;
+
+// --- start-up -----------------------------------------------------------
+const HIGHEST = K.MAKEWORD(2, 2);
+
+export function WSAStartup(version: number, data?: WSAData): number {
+  num('WSAStartup', 'version', version);
+  if (data !== undefined && (data === null || typeof data !== 'object')) {
+    throw new TypeError(`WSAStartup: data must be an object to fill, got ${describe(data)}`);
+  }
+  const major = version & 0xff;
+  const minor = (version >> 8) & 0xff;
+  // ws2_32 supports 1.0 through 2.2; a request above 2.2 is granted as 2.2.
+  if (!Number.isInteger(version) || major === 0) return WSA.WSAVERNOTSUPPORTED;
+  const granted = major > 2 || (major === 2 && minor > 2) ? HIGHEST : version & 0xffff;
+  if (startups === 0) {
+    const rc = be.startup();
+    if (rc !== 0) return rc;
+  }
+  startups++;
+  if (data) {
+    Object.assign(data, {
+      wVersion: granted,
+      wHighVersion: HIGHEST,
+      szDescription: 'WinSock 2.0',
+      szSystemStatus: 'Running',
+      // Winsock 2 reports 0 for both and says to ignore them.
+      iMaxSockets: 0,
+      iMaxUdpDg: 0,
+    } satisfies WSAData);
+  }
+  return 0;
+}
+
+export function WSACleanup(): number {
+  if (!started()) return K.SOCKET_ERROR;
+  if (--startups === 0) {
+    // Winsock: the last WSACleanup resets every socket still open; their
+    // handles then answer WSAENOTSOCK.
+    for (const rec of table.values()) be.abort(rec);
+    table.clear();
+    be.cleanup();
+  }
+  return 0;
+}
+
+export { WSAGetLastError, WSASetLastError } from './errors.js';
+
+// --- sockets ------------------------------------------------------------
+export function socket(af: number, type: number, protocol: number): SOCKET {
+  num('socket', 'af', af);
+  num('socket', 'type', type);
+  num('socket', 'protocol', protocol);
+  if (!started()) return K.INVALID_SOCKET;
+  if (af !== K.AF_INET && af !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
+  if (type !== K.SOCK_STREAM && type !== K.SOCK_DGRAM) return fail(WSA.WSAESOCKTNOSUPPORT);
+  const want = type === K.SOCK_STREAM ? K.IPPROTO_TCP : K.IPPROTO_UDP;
+  if (protocol !== 0 && protocol !== want) return fail(WSA.WSAEPROTONOSUPPORT);
+  const handle = nextHandle;
+  const rec = be.socket(handle, af, type, want);
+  if (!rec) return K.INVALID_SOCKET;
+  nextHandle += 4;
+  table.set(handle, rec);
+  return handle;
+}
+
+export function bind(s: SOCKET, addr: SockAddr): number {
+  const rec = lookup('bind', s);
+  checkSockAddr('bind', 'addr', addr);
+  if (!rec) return K.SOCKET_ERROR;
+  // Microsoft: WSAEFAULT when the address family does not match the socket's.
+  if (addr.family !== rec.af) return fail(WSA.WSAEFAULT);
+  return be.bind(rec, addr);
+}
+
+export function listen(s: SOCKET, backlog: number): number {
+  const rec = lookup('listen', s);
+  num('listen', 'backlog', backlog);
+  if (!rec) return K.SOCKET_ERROR;
+  if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
+  if (!Number.isInteger(backlog)) return fail(WSA.WSAEINVAL);
+  return be.listen(rec, backlog);
+}
+
+export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
+  const rec = lookup('accept', s);
+  if (addrOut !== undefined) checkSockAddrOut('accept', addrOut);
+  if (!rec) return K.INVALID_SOCKET;
+  if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
+  const handle = nextHandle;
+  const child = be.accept(rec, handle, addrOut);
+  if (!child) return K.INVALID_SOCKET;
+  nextHandle += 4;
+  table.set(handle, child);
+  return handle;
+}
+
+export function connect(s: SOCKET, addr: SockAddr): number {
+  const rec = lookup('connect', s);
+  checkSockAddr('connect', 'addr', addr);
+  if (!rec) return K.SOCKET_ERROR;
+  if (addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
+  return be.connect(rec, addr);
+}
+
+export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
+  const rec = lookup('send', s);
+  const a = bufArgs('send', buf, len, flags);
+  if (!rec || !a) return K.SOCKET_ERROR;
+  return be.send(rec, buf, a[0], a[1]);
+}
+
+export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
+  const rec = lookup('recv', s);
+  const a = bufArgs('recv', buf, len, flags);
+  if (!rec || !a) return K.SOCKET_ERROR;
+  return be.recv(rec, buf, a[0], a[1]);
+}
+
+export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
+  const rec = lookup('sendto', s);
+  const a = bufArgs('sendto', buf, len, flags);
+  checkSockAddr('sendto', 'addr', addr);
+  if (!rec || !a) return K.SOCKET_ERROR;
+  if (rec.type === K.SOCK_DGRAM && addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
+  return be.sendto(rec, buf, a[0], a[1], addr);
+}
+
+export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number, addrOut?: SockAddr): number {
+  const rec = lookup('recvfrom', s);
+  const a = bufArgs('recvfrom', buf, len, flags);
+  if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
+  if (!rec || !a) return K.SOCKET_ERROR;
+  return be.recvfrom(rec, buf, a[0], a[1], addrOut);
+}
+
+// --- the end of a connection -------------------------------------------
+export function shutdown(s: SOCKET, how: number): number {
+  const rec = lookup('shutdown', s);
+  num('shutdown', 'how', how);
+  if (!rec) return K.SOCKET_ERROR;
+  // WSAEINVAL for a bad `how` comes before any check of the socket's state.
+  if (how !== K.SD_RECEIVE && how !== K.SD_SEND && how !== K.SD_BOTH) return fail(WSA.WSAEINVAL);
+  return be.shutdown(rec, how);
+}
+
+/** Winsock's disconnect data: only null/undefined is accepted (TCP and UDP carry none). */
+function disconnectData(fn: string, data: unknown): boolean {
+  if (data === undefined || data === null) return true;
+  if (!isBuffer(data)) throw new TypeError(`${fn}: disconnect data must be a Buffer, null or undefined, got ${describe(data)}`);
+  // Microsoft: WSAENOPROTOOPT when the pointer is not NULL and the provider
+  // does not support disconnect data (no TCP/IP provider does).
+  return (fail(WSA.WSAENOPROTOOPT), false);
+}
+
+export function WSASendDisconnect(s: SOCKET, data?: Uint8Array | null): number {
+  const rec = lookup('WSASendDisconnect', s);
+  if (!rec) return K.SOCKET_ERROR;
+  if (!disconnectData('WSASendDisconnect', data)) return K.SOCKET_ERROR;
+  return be.sendDisconnect(rec);
+}
+
+export function WSARecvDisconnect(s: SOCKET, data?: Uint8Array | null): number {
+  const rec = lookup('WSARecvDisconnect', s);
+  if (!rec) return K.SOCKET_ERROR;
+  if (!disconnectData('WSARecvDisconnect', data)) return K.SOCKET_ERROR;
+  return be.recvDisconnect(rec);
+}
+
+export function closesocket(s: SOCKET): number {
+  const rec = lookup('closesocket', s);
+  if (!rec) return K.SOCKET_ERROR;
+  const rc = be.closesocket(rec);
+  // A nonblocking socket with linger {1,N} and unsent data fails with
+  // WSAEWOULDBLOCK and stays open; anything else frees the handle.
+  if (rc === 0) table.delete(s);
+  return rc;
+}
+
+// --- options and control -------------------------------------------------
+function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
+  const rec = lookup(fn, s);
+  num(fn, 'level', level);
+  num(fn, 'optname', name);
+  if (!rec) return undefined;
+  if (!LEVELS.has(level as number)) return void fail(WSA.WSAEINVAL);
+  const info = optionInfo(level as number, name as number);
+  if (!info) return void fail(WSA.WSAENOPROTOOPT);
+  if (info.streamOnly && rec.type !== K.SOCK_STREAM) return void fail(WSA.WSAENOPROTOOPT);
+  return { rec, info };
+}
+
+const U_SHORT = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
+
+export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
+  const o = optionArgs('setsockopt', s, level, name);
+  if (!o) return K.SOCKET_ERROR;
+  const { rec, info } = o;
+  if (info.readOnly) return fail(WSA.WSAENOPROTOOPT);
+  if (info.kind === 'linger') {
+    if (value === null || typeof value !== 'object') {
+      throw new TypeError(`setsockopt: SO_LINGER takes a Linger { l_onoff, l_linger }, got ${describe(value)}`);
+    }
+    const { l_onoff, l_linger } = value;
+    if (typeof l_onoff !== 'number' || typeof l_linger !== 'number') {
+      throw new TypeError('setsockopt: Linger.l_onoff and Linger.l_linger must be numbers');
+    }
+    // Winsock's linger is two u_short: nothing outside 0..65535 can be expressed.
+    if (!U_SHORT(l_onoff) || !U_SHORT(l_linger)) return fail(WSA.WSAEINVAL);
+    return be.setsockopt(rec, level, name, info.kind, { l_onoff, l_linger });
+  }
+  let v: number;
+  if (typeof value === 'boolean') v = value ? 1 : 0;
+  else if (typeof value === 'number') v = value;
+  else throw new TypeError(`setsockopt: option ${name} takes a number or boolean, got ${describe(value)}`);
+  // Winsock passes these as int/DWORD/BOOL: a value that is not an integer of
+  // that range cannot be expressed in C.
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) return fail(WSA.WSAEINVAL);
+  if (info.kind === 'bool' || info.kind === 'dontlinger') v = v ? 1 : 0;
+  if (info.kind === 'ms' && v > 0x7fffffff) v = 0; // INFINITE-like DWORDs mean "no timeout"
+  return be.setsockopt(rec, level, name, info.kind, v);
+}
+
+export function getsockopt(s: SOCKET, level: number, name: number, out: Linger | number[]): number {
+  const o = optionArgs('getsockopt', s, level, name);
+  if (!o) return K.SOCKET_ERROR;
+  const { rec, info } = o;
+  if (info.kind === 'linger' ? out === null || typeof out !== 'object' : !Array.isArray(out)) {
+    throw new TypeError(
+      `getsockopt: out must be ${info.kind === 'linger' ? 'a Linger object' : 'an array (out[0] receives the value)'}, got ${describe(out)}`,
+    );
+  }
+  return be.getsockopt(rec, level, name, info.kind, out);
+}
+
+export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
+  const rec = lookup('ioctlsocket', s);
+  num('ioctlsocket', 'cmd', cmd);
+  if (!Array.isArray(argp)) throw new TypeError(`ioctlsocket: argp must be an array (argp[0] is the u_long), got ${describe(argp)}`);
+  if (!rec) return K.SOCKET_ERROR;
+  if (cmd === K.FIONBIO && typeof argp[0] !== 'number') {
+    throw new TypeError(`ioctlsocket: FIONBIO needs argp[0] as a number, got ${describe(argp[0])}`);
+  }
+  if (cmd !== K.FIONBIO && cmd !== K.FIONREAD) return fail(WSA.WSAEINVAL);
+  return be.ioctlsocket(rec, cmd, argp);
+}
+
+const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLPRI | K.POLLWRNORM | K.POLLWRBAND;
+
+export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
+  if (!Array.isArray(fds)) throw new TypeError(`WSAPoll: fds must be an array of { fd, events, revents }, got ${describe(fds)}`);
+  num('WSAPoll', 'timeout', timeoutMs);
+  const entries: PollEntry<SockBase>[] = fds.map((p, i) => {
+    if (p === null || typeof p !== 'object' || typeof p.fd !== 'number' || typeof p.events !== 'number') {
+      throw new TypeError(`WSAPoll: fds[${i}] must be { fd: number, events: number, revents }, got ${describe(p)}`);
+    }
+    return { sock: table.get(p.fd), ignored: p.fd < 0, events: p.events };
+  });
+  if (!started()) return K.SOCKET_ERROR;
+  // Microsoft: WSAEINVAL for flags that cannot be requested, for an empty
+  // array, and when not one entry names a valid socket.
+  if (entries.length === 0 || entries.some((e) => (e.events & ~POLL_REQUESTABLE) !== 0)) return fail(WSA.WSAEINVAL);
+  if (!entries.some((e) => e.sock)) return fail(WSA.WSAEINVAL);
+  const revents = new Array<number>(entries.length).fill(0);
+  const rc = be.poll(entries, revents, Number.isInteger(timeoutMs) ? timeoutMs : Math.ceil(timeoutMs));
+  if (rc >= 0) fds.forEach((p, i) => (p.revents = revents[i]!));
+  return rc;
+}
+
+export function getsockname(s: SOCKET, out: SockAddr): number {
+  const rec = lookup('getsockname', s);
+  checkSockAddrOut('getsockname', out);
+  return rec ? be.getsockname(rec, out) : K.SOCKET_ERROR;
+}
+
+export function getpeername(s: SOCKET, out: SockAddr): number {
+  const rec = lookup('getpeername', s);
+  checkSockAddrOut('getpeername', out);
+  return rec ? be.getpeername(rec, out) : K.SOCKET_ERROR;
+}

@@ -1,0 +1,598 @@
+// The POSIX backend: Winsock's rules translated onto Linux's libc. Every place
+// where Linux behaves differently from Winsock is handled next to the call it
+// concerns, citing the row of DESIGN.md's semantic contract ("Contract: ...").
+import koffi from 'koffi';
+import * as K from '../constants.js';
+import type { Linger, SockAddr } from '../constants.js';
+import { E, fail, WSA, wsaFromErrno } from '../errors.js';
+import { bytesToIp, ipToBytes, isAnyAddress } from '../sockaddr.js';
+import { C, errno, L, SOCKADDR_STORAGE_SIZE } from '../../native-bindings/libc.js';
+import type { OptionKind, PollEntry, SockBase } from './backend.js';
+
+type PollHandle = ReturnType<typeof koffi.node.poll>;
+
+export const name = 'posix' as const;
+
+export interface PosixSock extends SockBase {
+  fd: number;
+  nonblocking: boolean;
+  listening: boolean;
+  /** connect() was called (it may still be in progress). */
+  connectStarted: boolean;
+  /** The connection was established (connect/accept succeeded, or a nonblocking connect completed). */
+  connected: boolean;
+  /** bind, connect or sendto gave it a local address. */
+  bound: boolean;
+  shutSend: boolean;
+  shutRecv: boolean;
+  /** A failure every later send/recv repeats: WSAECONNRESET (peer) or WSAECONNABORTED (our own reset). */
+  broken: number;
+  /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
+  linger: Linger;
+  /** Watches for data arriving after SD_RECEIVE (see shutdown). */
+  watcher: PollHandle | null;
+}
+
+// Scratch buffers: calls are synchronous, so one of each per thread suffices.
+const int1 = new Int32Array(1);
+const len1 = new Uint32Array(1);
+const addrBuf = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
+const lingerBuf = new Int32Array(2);
+const timevalBuf = new BigInt64Array(2);
+
+// --- sockaddr <-> Linux bytes ----------------------------------------------
+/** Writes `addr` as a Linux sockaddr_in/sockaddr_in6 into addrBuf; returns its length. */
+function encodeAddr(addr: SockAddr): number {
+  addrBuf.fill(0, 0, 28);
+  addrBuf.writeUInt16BE(addr.port, 2);
+  if (addr.family === K.AF_INET) {
+    addrBuf.writeUInt16LE(L.AF_INET, 0);
+    addrBuf.set(ipToBytes(K.AF_INET, addr.address), 4);
+    return 16;
+  }
+  addrBuf.writeUInt16LE(L.AF_INET6, 0);
+  addrBuf.set(ipToBytes(K.AF_INET6, addr.address), 8);
+  return 28;
+}
+
+/** Decodes addrBuf into `out` with Winsock's family numbers. */
+function decodeAddr(out: SockAddr): void {
+  const fam = addrBuf.readUInt16LE(0);
+  out.port = addrBuf.readUInt16BE(2);
+  if (fam === L.AF_INET6) {
+    out.family = K.AF_INET6;
+    out.address = bytesToIp(addrBuf.subarray(8, 24));
+  } else {
+    out.family = K.AF_INET;
+    out.address = bytesToIp(addrBuf.subarray(4, 8));
+  }
+}
+
+/** getsockname/getpeername into addrBuf; false (errno set) on failure. */
+function nameOf(fd: number, peer: boolean): boolean {
+  len1[0] = SOCKADDR_STORAGE_SIZE;
+  return (peer ? C.getpeername : C.getsockname)(fd, addrBuf, len1) === 0;
+}
+
+function localPort(fd: number): number {
+  return nameOf(fd, false) ? addrBuf.readUInt16BE(2) : 0;
+}
+
+// --- small helpers ----------------------------------------------------------
+function ioctlInt(fd: number, req: number): number {
+  int1[0] = 0;
+  return C.ioctl(fd, req, int1) === 0 ? int1[0]! : -1;
+}
+
+/** Bytes queued for sending and not yet acknowledged by the peer (SIOCOUTQ). */
+const unsentBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.SIOCOUTQ));
+/** Bytes received and not yet read (FIONREAD). */
+const unreadBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.FIONREAD));
+
+function setKernelLinger(fd: number, onoff: number, secs: number): void {
+  lingerBuf[0] = onoff;
+  lingerBuf[1] = secs;
+  C.setsockopt(fd, L.SOL_SOCKET, L.SO_LINGER, lingerBuf, 8);
+}
+
+/** Sleeps the calling thread (a blocking closesocket blocks, as in C). */
+function sleepMs(ms: number): void {
+  C.poll(null, 0, ms);
+}
+
+function isConnected(s: PosixSock): boolean {
+  // A nonblocking connect completes without a call of ours: ask the kernel.
+  if (!s.connected && s.connectStarted && nameOf(s.fd, true)) s.connected = true;
+  return s.connected;
+}
+
+function stopWatcher(s: PosixSock): void {
+  s.watcher?.close();
+  s.watcher = null;
+}
+
+/**
+ * Resets the connection (RST) while keeping the descriptor: connect() with
+ * AF_UNSPEC makes Linux abort an established TCP connection (tcp_disconnect).
+ * Later send/recv answer WSAECONNABORTED: the abort was this host's.
+ */
+function resetConnection(s: PosixSock): void {
+  stopWatcher(s);
+  addrBuf.fill(0, 0, 16);
+  C.connect(s.fd, addrBuf, 16);
+  s.broken = WSA.WSAECONNABORTED;
+}
+
+/**
+ * Contract: "data queued or arriving after SD_RECEIVE (TCP)" -> reset. Linux
+ * accepts and buffers such data, so every call on the socket checks first, and
+ * a watcher on Node's loop catches data arriving while the program is idle.
+ */
+function enforceReceiveShutdown(s: PosixSock): void {
+  if (s.watcher && unreadBytes(s) > 0) resetConnection(s);
+}
+
+function watchAfterReceiveShutdown(s: PosixSock): void {
+  if (s.watcher || s.broken) return;
+  const handle = koffi.node.poll(s.fd, { readable: true, disconnect: true }, ((_status: number) => {
+    if (s.watcher !== handle) return;
+    if (unreadBytes(s) > 0) resetConnection(s);
+    // Readable with nothing to read: the peer's FIN or an error. No data can
+    // follow either, so the watch has nothing left to catch.
+    else stopWatcher(s);
+  }) as never);
+  // The watch must not keep the program alive on its own.
+  handle.unref();
+  s.watcher = handle;
+}
+
+/** Remembers a reset so that every later send/recv reports it (Linux reports ECONNRESET once, then EPIPE or 0). */
+function peerReset(s: PosixSock): number {
+  s.broken = WSA.WSAECONNRESET;
+  stopWatcher(s);
+  return fail(WSA.WSAECONNRESET);
+}
+
+function translateFlags(flags: number, forSend: boolean): number | undefined {
+  const known = K.MSG_OOB | K.MSG_PEEK | K.MSG_DONTROUTE | K.MSG_WAITALL;
+  if ((flags & ~known) !== 0) return undefined;
+  let n = 0;
+  if (flags & K.MSG_OOB) n |= L.MSG_OOB;
+  if (flags & K.MSG_DONTROUTE) n |= L.MSG_DONTROUTE;
+  if (!forSend && flags & K.MSG_PEEK) n |= L.MSG_PEEK;
+  if (!forSend && flags & K.MSG_WAITALL) n |= L.MSG_WAITALL;
+  // Contract: "send after own SD_SEND" must not raise SIGPIPE: MSG_NOSIGNAL always.
+  return forSend ? n | L.MSG_NOSIGNAL : n;
+}
+
+// --- start-up ------------------------------------------------------------------
+export function startup(): number {
+  return 0;
+}
+
+export function cleanup(): void {}
+
+// --- creation, naming, connecting ----------------------------------------------
+export function socket(handle: number, af: number, type: number, protocol: number): PosixSock | undefined {
+  const fd = C.socket(af === K.AF_INET6 ? L.AF_INET6 : L.AF_INET, type | L.SOCK_CLOEXEC, protocol);
+  if (fd < 0) return void fail(wsaFromErrno(errno()));
+  // Windows' IPv6 sockets are v6-only unless cleared; Linux's default follows a sysctl.
+  if (af === K.AF_INET6) {
+    int1[0] = 1;
+    C.setsockopt(fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, int1, 4);
+  }
+  return newSock(handle, fd, af, type, protocol, false);
+}
+
+function newSock(handle: number, fd: number, af: number, type: number, protocol: number, nonblocking: boolean): PosixSock {
+  return {
+    handle,
+    af,
+    type,
+    protocol,
+    fd,
+    nonblocking,
+    listening: false,
+    connectStarted: false,
+    connected: false,
+    bound: false,
+    shutSend: false,
+    shutRecv: false,
+    broken: 0,
+    linger: { l_onoff: 0, l_linger: 0 },
+    watcher: null,
+  };
+}
+
+export function bind(s: PosixSock, addr: SockAddr): number {
+  const n = encodeAddr(addr);
+  if (C.bind(s.fd, addrBuf, n) !== 0) return fail(wsaFromErrno(errno()));
+  s.bound = true;
+  return 0;
+}
+
+export function listen(s: PosixSock, backlog: number): number {
+  // Contract: "listen on an unbound socket" is WSAEINVAL; Linux would auto-bind.
+  if (!s.bound && localPort(s.fd) === 0) return fail(WSA.WSAEINVAL);
+  if (isConnected(s)) return fail(WSA.WSAEISCONN);
+  // Contract: SOMAXCONN means the provider's maximum (the kernel clamps it to
+  // net.core.somaxconn); SOMAXCONN_HINT(n) is -n, clamped to 200..65535.
+  const n = backlog < 0 ? Math.min(65535, Math.max(200, -backlog)) : backlog;
+  if (C.listen(s.fd, n) !== 0) return fail(wsaFromErrno(errno()));
+  s.listening = true;
+  return 0;
+}
+
+export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefined): PosixSock | undefined {
+  if (!s.listening) return void fail(WSA.WSAEINVAL);
+  len1[0] = SOCKADDR_STORAGE_SIZE;
+  // Winsock: the accepted socket has the listening socket's properties,
+  // its blocking mode among them.
+  const fd = C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | (s.nonblocking ? L.SOCK_NONBLOCK : 0));
+  if (fd < 0) {
+    const e = errno();
+    // A connection reset before accept: Winsock calls that WSAECONNRESET.
+    return void fail(e === 103 ? WSA.WSAECONNRESET : wsaFromErrno(e));
+  }
+  if (addrOut) decodeAddr(addrOut);
+  const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
+  child.connected = child.connectStarted = child.bound = true;
+  child.linger = { ...s.linger };
+  return child;
+}
+
+export function connect(s: PosixSock, addr: SockAddr): number {
+  if (s.listening) return fail(WSA.WSAEINVAL);
+  let n: number;
+  if (s.type === K.SOCK_DGRAM && addr.port === 0 && isAnyAddress(addr.family, addr.address)) {
+    // Winsock: an all-zero address dissolves a datagram socket's association.
+    addrBuf.fill(0, 0, 16);
+    n = 16;
+  } else {
+    // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
+    if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
+    n = encodeAddr(addr);
+  }
+  const rc = C.connect(s.fd, addrBuf, n);
+  const e = rc === 0 ? 0 : errno();
+  if (rc === 0 || e === E.EINPROGRESS) {
+    s.connectStarted = s.bound = true;
+    if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
+  }
+  if (rc === 0) return 0;
+  // Contract: "nonblocking connect in progress" is WSAEWOULDBLOCK, not EINPROGRESS.
+  if (e === E.EINPROGRESS) return fail(WSA.WSAEWOULDBLOCK);
+  return fail(wsaFromErrno(e));
+}
+
+// --- data ---------------------------------------------------------------------------
+/** The translation of a failed send's errno (EPIPE means three different things). */
+function sendFailure(s: PosixSock, e: number): number {
+  if (e === E.EPIPE) {
+    if (s.shutSend) return fail(WSA.WSAESHUTDOWN);
+    // EPIPE without our own SHUT_WR: the connection was reset, or never made.
+    return s.connectStarted ? peerReset(s) : fail(WSA.WSAENOTCONN);
+  }
+  if (e === E.ECONNRESET) return peerReset(s);
+  if (e === 89) return fail(WSA.WSAENOTCONN); // EDESTADDRREQ: an unconnected datagram socket
+  return fail(wsaFromErrno(e));
+}
+
+function recvFailure(s: PosixSock, e: number): number {
+  // EPIPE from recv: a reset after the peer's FIN (Linux sets EPIPE in CLOSE_WAIT).
+  if (e === E.ECONNRESET || e === E.EPIPE) return peerReset(s);
+  return fail(wsaFromErrno(e));
+}
+
+function beforeSend(s: PosixSock): number {
+  enforceReceiveShutdown(s);
+  // Contract: "send after own SD_SEND" is WSAESHUTDOWN (Linux: EPIPE + SIGPIPE).
+  if (s.shutSend) return fail(WSA.WSAESHUTDOWN);
+  // Contract: "peer reset, then recv/send" is WSAECONNRESET every time.
+  if (s.broken) return fail(s.broken);
+  return 0;
+}
+
+export function send(s: PosixSock, buf: Uint8Array, len: number, flags: number): number {
+  if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
+  const nf = translateFlags(flags, true);
+  if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
+  const r = Number(C.send(s.fd, buf, len, nf));
+  return r >= 0 ? r : sendFailure(s, errno());
+}
+
+export function sendto(s: PosixSock, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
+  // Winsock ignores the address on a stream socket.
+  if (s.type === K.SOCK_STREAM) return send(s, buf, len, flags);
+  if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
+  const nf = translateFlags(flags, true);
+  if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
+  if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
+  const n = encodeAddr(addr);
+  const r = Number(C.sendto(s.fd, buf, len, nf, addrBuf, n));
+  if (r < 0) return sendFailure(s, errno());
+  s.bound = true;
+  return r;
+}
+
+function beforeRecv(s: PosixSock): number {
+  enforceReceiveShutdown(s);
+  // Contract: "recv after own SD_RECEIVE" is WSAESHUTDOWN even with data buffered.
+  if (s.shutRecv) return fail(WSA.WSAESHUTDOWN);
+  if (s.broken) return fail(s.broken);
+  // Winsock: receiving on an unbound datagram socket is WSAEINVAL (Linux would block forever).
+  if (s.type === K.SOCK_DGRAM && !s.bound) {
+    if (localPort(s.fd) === 0) return fail(WSA.WSAEINVAL);
+    s.bound = true;
+  }
+  return 0;
+}
+
+function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
+  if (beforeRecv(s) !== 0) return K.SOCKET_ERROR;
+  let nf = translateFlags(flags, false);
+  if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
+  const dgram = s.type === K.SOCK_DGRAM;
+  // MSG_TRUNC makes Linux return a datagram's real length, so an oversized one
+  // can answer WSAEMSGSIZE like Winsock (Linux would truncate silently).
+  if (dgram) nf |= L.MSG_TRUNC;
+  len1[0] = SOCKADDR_STORAGE_SIZE;
+  const r = Number(addrOut && dgram ? C.recvfrom(s.fd, buf, len, nf, addrBuf, len1) : C.recv(s.fd, buf, len, nf));
+  if (r < 0) return recvFailure(s, errno());
+  if (addrOut && dgram) decodeAddr(addrOut);
+  if (dgram && r > len) return fail(WSA.WSAEMSGSIZE);
+  return r;
+}
+
+export function recv(s: PosixSock, buf: Uint8Array, len: number, flags: number): number {
+  return recvImpl(s, buf, len, flags, undefined);
+}
+
+export function recvfrom(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
+  return recvImpl(s, buf, len, flags, addrOut);
+}
+
+// --- the end of a connection -----------------------------------------------------
+export function shutdown(s: PosixSock, how: number): number {
+  const rd = how === K.SD_RECEIVE || how === K.SD_BOTH;
+  const wr = how === K.SD_SEND || how === K.SD_BOTH;
+  // Contract: "UDP shutdown" succeeds even unconnected; Linux says ENOTCONN.
+  // Only the state changes: later send/recv answer WSAESHUTDOWN.
+  if (s.type === K.SOCK_DGRAM) {
+    s.shutRecv ||= rd;
+    s.shutSend ||= wr;
+    return 0;
+  }
+  // Contract: shutdown on an unconnected or listening TCP socket is
+  // WSAENOTCONN (Linux returns 0 on a listening one).
+  if (s.listening || !isConnected(s)) return fail(WSA.WSAENOTCONN);
+  if (rd && !s.shutRecv) {
+    s.shutRecv = true;
+    // Contract: SD_RECEIVE/SD_BOTH with data already queued resets the
+    // connection; Linux would keep it readable and later send a FIN.
+    if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
+    else watchAfterReceiveShutdown(s);
+  }
+  if (wr && !s.shutSend) {
+    s.shutSend = true;
+    // After a reset the connection is gone and SHUT_WR has nothing to send.
+    // Otherwise Linux's SHUT_WR is Winsock's: a FIN after the queued data.
+    // ENOTCONN here means the connection already ended (both FINs exchanged);
+    // like a repeated shutdown, that is not an error.
+    if (!s.broken && C.shutdown(s.fd, L.SHUT_WR) !== 0) {
+      const e = errno();
+      if (e !== E.ENOTCONN) return fail(wsaFromErrno(e));
+    }
+  }
+  return 0;
+}
+
+export function sendDisconnect(s: PosixSock): number {
+  return shutdown(s, K.SD_SEND);
+}
+
+export function recvDisconnect(s: PosixSock): number {
+  return shutdown(s, K.SD_RECEIVE);
+}
+
+function closeFd(s: PosixSock): void {
+  stopWatcher(s);
+  C.close(s.fd);
+  s.fd = -1;
+}
+
+export function closesocket(s: PosixSock): number {
+  stopWatcher(s);
+  const { l_onoff, l_linger } = s.linger;
+  const tcpConnected = s.type === K.SOCK_STREAM && !s.listening && !s.broken && isConnected(s);
+  if (l_onoff && tcpConnected) {
+    if (l_linger === 0) {
+      // Contract: linger {1,0} is abortive: RST, no TIME_WAIT. The kernel does it.
+      setKernelLinger(s.fd, 1, 0);
+    } else if (unsentBytes(s) > 0) {
+      // Contract: linger {1,N} on a nonblocking socket with unsent data fails
+      // with WSAEWOULDBLOCK and the handle stays valid (Linux would block).
+      if (s.nonblocking) return fail(WSA.WSAEWOULDBLOCK);
+      // Contract: on a blocking socket wait up to N seconds for the data to be
+      // sent and acknowledged, then reset (Linux would keep sending in the
+      // background without a RST).
+      const deadline = Date.now() + l_linger * 1000;
+      let left = unsentBytes(s);
+      while (left > 0 && Date.now() < deadline) {
+        sleepMs(Math.min(10, deadline - Date.now()));
+        left = unsentBytes(s);
+      }
+      if (left > 0) setKernelLinger(s.fd, 1, 0);
+    }
+  }
+  closeFd(s);
+  return 0;
+}
+
+export function abort(s: PosixSock): void {
+  // Contract: the last WSACleanup resets every open socket.
+  if (s.type === K.SOCK_STREAM && !s.listening) setKernelLinger(s.fd, 1, 0);
+  closeFd(s);
+}
+
+// --- options and control ---------------------------------------------------------
+/** Winsock (level:name) -> Linux (level, name) for the plain int/bool options. */
+const NATIVE_OPT = new Map<string, [number, number]>([
+  [`${K.SOL_SOCKET}:${K.SO_REUSEADDR}`, [L.SOL_SOCKET, L.SO_REUSEADDR]],
+  [`${K.SOL_SOCKET}:${K.SO_KEEPALIVE}`, [L.SOL_SOCKET, L.SO_KEEPALIVE]],
+  [`${K.SOL_SOCKET}:${K.SO_BROADCAST}`, [L.SOL_SOCKET, L.SO_BROADCAST]],
+  [`${K.SOL_SOCKET}:${K.SO_DONTROUTE}`, [L.SOL_SOCKET, L.SO_DONTROUTE]],
+  [`${K.SOL_SOCKET}:${K.SO_OOBINLINE}`, [L.SOL_SOCKET, L.SO_OOBINLINE]],
+  [`${K.SOL_SOCKET}:${K.SO_ACCEPTCONN}`, [L.SOL_SOCKET, L.SO_ACCEPTCONN]],
+  [`${K.SOL_SOCKET}:${K.SO_RCVBUF}`, [L.SOL_SOCKET, L.SO_RCVBUF]],
+  [`${K.SOL_SOCKET}:${K.SO_SNDBUF}`, [L.SOL_SOCKET, L.SO_SNDBUF]],
+  [`${K.SOL_SOCKET}:${K.SO_RCVTIMEO}`, [L.SOL_SOCKET, L.SO_RCVTIMEO]],
+  [`${K.SOL_SOCKET}:${K.SO_SNDTIMEO}`, [L.SOL_SOCKET, L.SO_SNDTIMEO]],
+  [`${K.SOL_SOCKET}:${K.SO_ERROR}`, [L.SOL_SOCKET, L.SO_ERROR]],
+  [`${K.SOL_SOCKET}:${K.SO_TYPE}`, [L.SOL_SOCKET, L.SO_TYPE]],
+  [`${K.IPPROTO_TCP}:${K.TCP_NODELAY}`, [L.IPPROTO_TCP, L.TCP_NODELAY]],
+  [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, [L.IPPROTO_IPV6, L.IPV6_V6ONLY]],
+]);
+
+export function setsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, value: number | Linger): number {
+  // Contract: SO_LINGER is Winsock's u_short pair, kept here; the kernel's
+  // linger stays off so that close() never blocks the thread the Linux way.
+  if (kind === 'linger') {
+    s.linger = { ...(value as Linger) };
+    return 0;
+  }
+  // Contract: SO_DONTLINGER TRUE is l_onoff = 0 (Linux has no such option);
+  // FALSE turns lingering on with the current l_linger.
+  if (kind === 'dontlinger') {
+    s.linger.l_onoff = value ? 0 : 1;
+    return 0;
+  }
+  const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
+  let rc: number;
+  if (kind === 'ms') {
+    // Winsock's timeouts are DWORD milliseconds; Linux's are a struct timeval.
+    const ms = value as number;
+    timevalBuf[0] = BigInt(Math.floor(ms / 1000));
+    timevalBuf[1] = BigInt((ms % 1000) * 1000);
+    rc = C.setsockopt(s.fd, nl, nn, timevalBuf, 16);
+  } else {
+    int1[0] = value as number;
+    rc = C.setsockopt(s.fd, nl, nn, int1, 4);
+  }
+  return rc === 0 ? 0 : fail(wsaFromErrno(errno()));
+}
+
+export function getsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
+  if (kind === 'linger') {
+    Object.assign(out, s.linger);
+    return 0;
+  }
+  if (kind === 'dontlinger') {
+    (out as number[])[0] = s.linger.l_onoff ? 0 : 1;
+    return 0;
+  }
+  const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
+  let v: number;
+  if (kind === 'ms') {
+    len1[0] = 16;
+    if (C.getsockopt(s.fd, nl, nn, timevalBuf, len1) !== 0) return fail(wsaFromErrno(errno()));
+    v = Number(timevalBuf[0]) * 1000 + Math.floor(Number(timevalBuf[1]) / 1000);
+  } else {
+    len1[0] = 4;
+    int1[0] = 0;
+    if (C.getsockopt(s.fd, nl, nn, int1, len1) !== 0) return fail(wsaFromErrno(errno()));
+    v = int1[0]!;
+  }
+  if (nn === L.SO_ERROR && nl === L.SOL_SOCKET) {
+    // SO_ERROR holds an errno (and reading it clears it): report the WSA code
+    // and remember a reset, which the next send/recv must still report.
+    if (v === E.ECONNRESET) s.broken = WSA.WSAECONNRESET;
+    v = v === 0 ? 0 : v === E.EINPROGRESS ? WSA.WSAEWOULDBLOCK : wsaFromErrno(v);
+  } else if (nl === L.SOL_SOCKET && (nn === L.SO_RCVBUF || nn === L.SO_SNDBUF)) {
+    // Linux doubles the size it was given (for bookkeeping); Winsock reports what was set.
+    v = Math.floor(v / 2);
+  } else if (kind === 'bool') {
+    v = v ? 1 : 0;
+  }
+  (out as number[])[0] = v;
+  return 0;
+}
+
+export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
+  if (cmd === K.FIONBIO) {
+    int1[0] = argp[0] ? 1 : 0;
+    if (C.ioctl(s.fd, L.FIONBIO, int1) !== 0) return fail(wsaFromErrno(errno()));
+    s.nonblocking = argp[0] !== 0;
+    return 0;
+  }
+  // FIONREAD
+  enforceReceiveShutdown(s);
+  if (s.listening) {
+    argp[0] = 0;
+    return 0;
+  }
+  const n = ioctlInt(s.fd, L.FIONREAD);
+  if (n < 0) return fail(wsaFromErrno(errno()));
+  argp[0] = n;
+  return 0;
+}
+
+export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
+  const live = entries.filter((e) => e.sock && !e.ignored);
+  const fds = Buffer.alloc(8 * live.length);
+  live.forEach((e, i) => {
+    const s = e.sock!;
+    enforceReceiveShutdown(s);
+    let ev = L.POLLRDHUP;
+    if (e.events & K.POLLRDNORM) ev |= L.POLLIN;
+    if (e.events & (K.POLLRDBAND | K.POLLPRI)) ev |= L.POLLPRI;
+    if (e.events & K.POLLWRNORM) ev |= L.POLLOUT;
+    if (e.events & K.POLLWRBAND) ev |= L.POLLWRBAND;
+    fds.writeInt32LE(s.fd, i * 8);
+    fds.writeInt16LE(ev, i * 8 + 4);
+  });
+  const deadline = timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
+  let rc: number;
+  for (;;) {
+    rc = C.poll(fds, live.length, timeoutMs < 0 ? -1 : Math.max(0, deadline - Date.now()));
+    if (rc >= 0 || errno() !== E.EINTR) break;
+  }
+  if (rc < 0) return fail(wsaFromErrno(errno()));
+  let count = 0;
+  let j = 0;
+  entries.forEach((e, i) => {
+    let r = 0;
+    if (e.ignored) r = 0;
+    else if (!e.sock) r = K.POLLNVAL; // Winsock: a handle that is not a socket is POLLNVAL.
+    else {
+      const n = fds.readInt16LE(j++ * 8 + 6);
+      if (n & L.POLLIN && e.events & K.POLLRDNORM) r |= K.POLLRDNORM;
+      if (n & L.POLLPRI) r |= e.events & (K.POLLRDBAND | K.POLLPRI);
+      if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
+      if (n & L.POLLWRBAND && e.events & K.POLLWRBAND) r |= K.POLLWRBAND;
+      if (n & L.POLLERR) r |= K.POLLERR;
+      // Winsock's POLLHUP marks a stream the peer disconnected (its FIN or
+      // RST); Linux says POLLRDHUP for the FIN and POLLHUP only once both
+      // directions are shut.
+      if (n & (L.POLLHUP | L.POLLRDHUP) && e.sock.type === K.SOCK_STREAM && !e.sock.listening) r |= K.POLLHUP;
+      if (n & L.POLLNVAL) r |= K.POLLNVAL;
+    }
+    revents[i] = r;
+    if (r) count++;
+  });
+  return count;
+}
+
+export function getsockname(s: PosixSock, out: SockAddr): number {
+  if (!nameOf(s.fd, false)) return fail(wsaFromErrno(errno()));
+  // Winsock: an unbound socket has no name (WSAEINVAL); Linux reports port 0.
+  if (addrBuf.readUInt16BE(2) === 0) return fail(WSA.WSAEINVAL);
+  decodeAddr(out);
+  return 0;
+}
+
+export function getpeername(s: PosixSock, out: SockAddr): number {
+  if (!nameOf(s.fd, true)) return fail(wsaFromErrno(errno()));
+  decodeAddr(out);
+  return 0;
+}

@@ -1,0 +1,287 @@
+// The Windows backend: every call goes to ws2_32.dll, which already keeps
+// Winsock's rules (shutdown state, WSAESHUTDOWN, linger, resets, WSA codes), so
+// nothing here re-implements them. What a Node process changes is handled in
+// api.ts for both backends: libuv has called WSAStartup before the program
+// runs, so ws2_32 alone would never answer WSANOTINITIALISED nor reset the
+// program's sockets at its last WSACleanup; api.ts's own start-up count and
+// handle table give that behaviour, then call startup()/abort()/cleanup() here.
+//
+// Error handling lives in one place: every failing call is followed, in the
+// same statement, by `wsaFail()`, which reads ws2_32's WSAGetLastError through
+// koffi before any other JavaScript can run and records it with fail().
+//
+// Winsock's numbers (levels, option names, FIONBIO, POLL*, AF_INET6 = 23) are
+// ws2_32's own: they pass through untranslated.
+import koffi from 'koffi';
+import {
+  INVALID_SOCKET_NATIVE,
+  LINGER,
+  SOCKADDR_IN,
+  SOCKADDR_IN6,
+  SOCKADDR_STORAGE_SIZE,
+  W,
+  WSADATA,
+  WSAPOLLFD,
+  toSocket,
+  type NativeSocket,
+} from '../../native-bindings/ws2_32.js';
+import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKET, SO_LINGER } from '../constants.js';
+import type { Linger, SockAddr } from '../constants.js';
+import { fail } from '../errors.js';
+import { bytesToIp, ipToBytes } from '../sockaddr.js';
+import type { OptionKind, PollEntry, SockBase } from './backend.js';
+
+export const name = 'win32' as const;
+
+/** A table record: the program's handle and the native SOCKET behind it. */
+export interface Win32Sock extends SockBase {
+  /** ws2_32's SOCKET, exact (see ws2_32.ts). api.ts's nativeFd() reads `fd`. */
+  readonly fd: NativeSocket;
+}
+
+/** Record ws2_32's last error (read now, before other JS runs) and return SOCKET_ERROR. */
+const wsaFail = (): number => fail(W.WSAGetLastError());
+
+// --- sockaddr <-> Windows bytes --------------------------------------------
+const IN_PORT = koffi.offsetof(SOCKADDR_IN, 'sin_port');
+const IN_ADDR = koffi.offsetof(SOCKADDR_IN, 'sin_addr');
+const IN6_PORT = koffi.offsetof(SOCKADDR_IN6, 'sin6_port');
+const IN6_ADDR = koffi.offsetof(SOCKADDR_IN6, 'sin6_addr');
+
+/**
+ * The SOCKADDR_IN/IN6 bytes for `a`. api.ts lets a foreign family through (it
+ * is not malformed, only unsupported): it is sent as a zeroed SOCKADDR_IN with
+ * that family, so ws2_32 answers with its own WSA code.
+ */
+function encodeAddr(a: SockAddr): Buffer {
+  if (a.family === AF_INET6) {
+    const b = Buffer.alloc(koffi.sizeof(SOCKADDR_IN6));
+    b.writeUInt16LE(AF_INET6, 0);
+    b.writeUInt16BE(a.port, IN6_PORT);
+    b.set(ipToBytes(AF_INET6, a.address), IN6_ADDR);
+    return b;
+  }
+  const b = Buffer.alloc(koffi.sizeof(SOCKADDR_IN));
+  b.writeUInt16LE(a.family & 0xffff, 0);
+  b.writeUInt16BE(a.port, IN_PORT);
+  if (a.family === AF_INET) b.set(ipToBytes(AF_INET, a.address), IN_ADDR);
+  return b;
+}
+
+/** Fill `out` from the address ws2_32 wrote (`len` bytes valid); false for a family we do not decode. */
+function decodeAddr(b: Buffer, len: number, out: SockAddr): boolean {
+  if (len < 2) return false;
+  const family = b.readUInt16LE(0);
+  if (family === AF_INET && len >= koffi.sizeof(SOCKADDR_IN)) {
+    Object.assign(out, { family, port: b.readUInt16BE(IN_PORT), address: bytesToIp(b.subarray(IN_ADDR, IN_ADDR + 4)) });
+    return true;
+  }
+  if (family === AF_INET6 && len >= koffi.sizeof(SOCKADDR_IN6)) {
+    Object.assign(out, { family, port: b.readUInt16BE(IN6_PORT), address: bytesToIp(b.subarray(IN6_ADDR, IN6_ADDR + 16)) });
+    return true;
+  }
+  return false;
+}
+
+/** A SOCKADDR_STORAGE-sized buffer and its in/out length, for calls that return an address. */
+function addrOutBuf(): [Buffer, Int32Array] {
+  return [Buffer.alloc(SOCKADDR_STORAGE_SIZE), Int32Array.of(SOCKADDR_STORAGE_SIZE)];
+}
+
+// --- start-up ---------------------------------------------------------------
+/**
+ * The program's first WSAStartup. libuv's own call means ws2_32 is already
+ * started, but ws2_32 counts per caller: ours is taken (and given back in
+ * cleanup()) so the library never relies on libuv's. Returns ws2_32's code.
+ */
+export function startup(): number {
+  const data = Buffer.alloc(koffi.sizeof(WSADATA));
+  return W.WSAStartup(0x0202, data);
+}
+
+export function cleanup(): void {
+  // Balances startup(). libuv's reference keeps ws2_32 running for Node itself.
+  W.WSACleanup();
+}
+
+// --- sockets ----------------------------------------------------------------
+function record(handle: number, af: number, type: number, protocol: number, fd: NativeSocket): Win32Sock {
+  return { handle, af, type, protocol, fd };
+}
+
+export function socket(handle: number, af: number, type: number, protocol: number): Win32Sock | undefined {
+  const fd = toSocket(W.socket(af, type, protocol));
+  if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
+  return record(handle, af, type, protocol, fd);
+}
+
+export function bind(s: Win32Sock, addr: SockAddr): number {
+  const a = encodeAddr(addr);
+  return W.bind(s.fd, a, a.length) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function listen(s: Win32Sock, backlog: number): number {
+  // SOMAXCONN and SOMAXCONN_HINT(n) are ws2_32's own encodings: passed as is.
+  return W.listen(s.fd, backlog) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefined): Win32Sock | undefined {
+  const [b, len] = addrOutBuf();
+  const fd = toSocket(W.accept(s.fd, b, len));
+  if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
+  if (addrOut) decodeAddr(b, len[0]!, addrOut);
+  return record(handle, s.af, s.type, s.protocol, fd);
+}
+
+export function connect(s: Win32Sock, addr: SockAddr): number {
+  const a = encodeAddr(addr);
+  // A nonblocking connect answers WSAEWOULDBLOCK natively (Linux's EINPROGRESS).
+  return W.connect(s.fd, a, a.length) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function send(s: Win32Sock, buf: Uint8Array, len: number, flags: number): number {
+  const n = W.send(s.fd, buf, len, flags);
+  return n === SOCKET_ERROR ? wsaFail() : n;
+}
+
+export function recv(s: Win32Sock, buf: Uint8Array, len: number, flags: number): number {
+  const n = W.recv(s.fd, buf, len, flags);
+  return n === SOCKET_ERROR ? wsaFail() : n;
+}
+
+export function sendto(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
+  const a = encodeAddr(addr);
+  const n = W.sendto(s.fd, buf, len, flags, a, a.length);
+  return n === SOCKET_ERROR ? wsaFail() : n;
+}
+
+export function recvfrom(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
+  const [b, alen] = addrOutBuf();
+  const n = W.recvfrom(s.fd, buf, len, flags, b, alen);
+  if (n === SOCKET_ERROR) return wsaFail();
+  // On a connected TCP socket ws2_32 may leave `from` untouched: fill only what it wrote.
+  if (addrOut) decodeAddr(b, alen[0]!, addrOut);
+  return n;
+}
+
+// --- the end of a connection -------------------------------------------------
+export function shutdown(s: Win32Sock, how: number): number {
+  return W.shutdown(s.fd, how) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function sendDisconnect(s: Win32Sock): number {
+  return W.WSASendDisconnect(s.fd, null) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function recvDisconnect(s: Win32Sock): number {
+  return W.WSARecvDisconnect(s.fd, null) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function closesocket(s: Win32Sock): number {
+  // ws2_32 applies linger itself, including WSAEWOULDBLOCK for a nonblocking
+  // socket with linger {1,N} and unsent data (the handle then stays valid).
+  return W.closesocket(s.fd) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+/** WSACleanup's reset: linger {1,0} makes closesocket abortive (RST), and never waits. */
+export function abort(s: Win32Sock): void {
+  const l = Buffer.alloc(koffi.sizeof(LINGER));
+  l.writeUInt16LE(1, koffi.offsetof(LINGER, 'l_onoff'));
+  l.writeUInt16LE(0, koffi.offsetof(LINGER, 'l_linger'));
+  // UDP sockets refuse SO_LINGER (WSAENOPROTOOPT); they close the same either way.
+  W.setsockopt(s.fd, SOL_SOCKET, SO_LINGER, l, l.length);
+  W.closesocket(s.fd);
+}
+
+// --- options and control ------------------------------------------------------
+export function setsockopt(s: Win32Sock, level: number, name: number, kind: OptionKind, value: number | Linger): number {
+  let b: Buffer;
+  if (kind === 'linger') {
+    const v = value as Linger;
+    b = Buffer.alloc(koffi.sizeof(LINGER));
+    b.writeUInt16LE(v.l_onoff, koffi.offsetof(LINGER, 'l_onoff'));
+    b.writeUInt16LE(v.l_linger, koffi.offsetof(LINGER, 'l_linger'));
+  } else {
+    // BOOL, int and DWORD (SO_RCVTIMEO/SO_SNDTIMEO in ms; SO_DONTLINGER is
+    // native on Windows) are all 4 bytes; api.ts checked the int/DWORD range.
+    b = Buffer.alloc(4);
+    const v = value as number;
+    if (v < 0) b.writeInt32LE(v, 0);
+    else b.writeUInt32LE(v, 0);
+  }
+  return W.setsockopt(s.fd, level, name, b, b.length) === SOCKET_ERROR ? wsaFail() : 0;
+}
+
+export function getsockopt(s: Win32Sock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
+  const b = Buffer.alloc(kind === 'linger' ? koffi.sizeof(LINGER) : 4);
+  const len = Int32Array.of(b.length);
+  if (W.getsockopt(s.fd, level, name, b, len) === SOCKET_ERROR) return wsaFail();
+  if (kind === 'linger') {
+    const o = out as Linger;
+    o.l_onoff = b.readUInt16LE(koffi.offsetof(LINGER, 'l_onoff'));
+    o.l_linger = b.readUInt16LE(koffi.offsetof(LINGER, 'l_linger'));
+    return 0;
+  }
+  // Some BOOL options come back as a 1-byte BOOLEAN: honour the returned length.
+  const n = len[0]!;
+  const o = out as number[];
+  if (n === 1) o[0] = b.readUInt8(0);
+  else if (n === 2) o[0] = b.readInt16LE(0);
+  else o[0] = kind === 'ms' ? b.readUInt32LE(0) : b.readInt32LE(0);
+  if (kind === 'bool' || kind === 'dontlinger') o[0] = o[0] !== 0 ? 1 : 0;
+  return 0;
+}
+
+export function ioctlsocket(s: Win32Sock, cmd: number, argp: number[]): number {
+  // u_long is 32 bits on Windows.
+  const arg = Uint32Array.of(cmd === FIONBIO ? (argp[0] ?? 0) >>> 0 : 0);
+  if (W.ioctlsocket(s.fd, cmd >>> 0, arg) === SOCKET_ERROR) return wsaFail();
+  if (cmd === FIONREAD) argp[0] = arg[0]!;
+  return 0;
+}
+
+const POLL_SIZE = koffi.sizeof(WSAPOLLFD);
+const POLL_EVENTS = koffi.offsetof(WSAPOLLFD, 'events');
+const POLL_REVENTS = koffi.offsetof(WSAPOLLFD, 'revents');
+
+/**
+ * WSAPoll over the entries that name a live socket. A handle not in the table
+ * has no SOCKET to give ws2_32: it gets POLLNVAL here, counts as ready and
+ * makes the call return at once, as ws2_32 does for a closed SOCKET. Ignored
+ * (negative) entries stay out of the native array and get revents 0.
+ */
+export function poll(entries: PollEntry<Win32Sock>[], revents: number[], timeoutMs: number): number {
+  const live: number[] = [];
+  let invalid = 0;
+  entries.forEach((e, i) => {
+    if (e.ignored) revents[i] = 0;
+    else if (!e.sock) {
+      revents[i] = POLLNVAL;
+      invalid++;
+    } else live.push(i);
+  });
+  if (live.length === 0) return invalid;
+  const arr = Buffer.alloc(POLL_SIZE * live.length);
+  live.forEach((i, k) => {
+    arr.writeBigUInt64LE(entries[i]!.sock!.fd, k * POLL_SIZE);
+    arr.writeInt16LE(entries[i]!.events, k * POLL_SIZE + POLL_EVENTS);
+  });
+  const rc = W.WSAPoll(arr, live.length, invalid > 0 ? 0 : timeoutMs);
+  if (rc === SOCKET_ERROR) return wsaFail();
+  live.forEach((i, k) => (revents[i] = arr.readUInt16LE(k * POLL_SIZE + POLL_REVENTS)));
+  return rc + invalid;
+}
+
+export function getsockname(s: Win32Sock, out: SockAddr): number {
+  const [b, len] = addrOutBuf();
+  if (W.getsockname(s.fd, b, len) === SOCKET_ERROR) return wsaFail();
+  decodeAddr(b, len[0]!, out);
+  return 0;
+}
+
+export function getpeername(s: Win32Sock, out: SockAddr): number {
+  const [b, len] = addrOutBuf();
+  if (W.getpeername(s.fd, b, len) === SOCKET_ERROR) return wsaFail();
+  decodeAddr(b, len[0]!, out);
+  return 0;
+}
