@@ -1,0 +1,104 @@
+// Shared test plumbing: a started Winsock, connected loopback pairs, and a way
+// to ask what the peer observes without blocking the test process forever.
+import { afterAll, beforeAll } from 'vitest';
+import * as W from '../src/index.js';
+import type { SockAddr, SOCKET } from '../src/index.js';
+
+/** WSAStartup before the file's tests, WSACleanup after (resetting whatever a test left open). */
+export function useWinsock(): void {
+  beforeAll(() => {
+    if (W.WSAStartup(W.MAKEWORD(2, 2)) !== 0) throw new Error('WSAStartup failed');
+  });
+  afterAll(() => {
+    W.WSACleanup();
+  });
+}
+
+export const LOOPBACK4: SockAddr = { family: W.AF_INET, address: '127.0.0.1', port: 0 };
+export const LOOPBACK6: SockAddr = { family: W.AF_INET6, address: '::1', port: 0 };
+
+/** Throws when a Winsock call failed, naming the WSA code. */
+export function ok(rc: number, what = 'call'): number {
+  if (rc === W.SOCKET_ERROR) throw new Error(`${what} failed: ${W.wsaErrorName(W.WSAGetLastError())}`);
+  return rc;
+}
+
+export function listener(af = W.AF_INET): { s: SOCKET; addr: SockAddr } {
+  const s = ok(W.socket(af, W.SOCK_STREAM, W.IPPROTO_TCP), 'socket');
+  ok(W.bind(s, af === W.AF_INET ? LOOPBACK4 : LOOPBACK6), 'bind');
+  ok(W.listen(s, W.SOMAXCONN), 'listen');
+  const addr = {} as SockAddr;
+  ok(W.getsockname(s, addr), 'getsockname');
+  return { s, addr };
+}
+
+/** A connected TCP pair on loopback (blocking sockets; loopback connects complete at once). */
+export function tcpPair(af = W.AF_INET): { client: SOCKET; server: SOCKET; listener: SOCKET; addr: SockAddr } {
+  const l = listener(af);
+  const client = ok(W.socket(af, W.SOCK_STREAM, W.IPPROTO_TCP), 'socket');
+  ok(W.connect(client, l.addr), 'connect');
+  const server = ok(W.accept(l.s), 'accept');
+  return { client, server, listener: l.s, addr: l.addr };
+}
+
+/** Waits (bounded) until `s` is readable or reports an error/hang-up. */
+export function waitReadable(s: SOCKET, timeoutMs = 5000): number {
+  const fds = [{ fd: s, events: W.POLLRDNORM, revents: 0 }];
+  ok(W.WSAPoll(fds, timeoutMs), 'WSAPoll');
+  return fds[0]!.revents;
+}
+
+export type PeerView = { bytes: string } | { eof: true } | { error: string };
+
+/** What a recv on `s` observes next: data, EOF (recv 0) or a WSA error name. Never blocks past the timeout. */
+export function observe(s: SOCKET, timeoutMs = 5000): PeerView {
+  if (waitReadable(s, timeoutMs) === 0) return { error: 'TIMEOUT' };
+  const buf = Buffer.alloc(65536);
+  const n = W.recv(s, buf);
+  if (n === W.SOCKET_ERROR) return { error: W.wsaErrorName(W.WSAGetLastError()) };
+  return n === 0 ? { eof: true } : { bytes: buf.subarray(0, n).toString() };
+}
+
+/** Reads until EOF or error; returns everything read and how it ended. */
+export function drain(s: SOCKET, timeoutMs = 5000): { data: Buffer; end: 'eof' | string } {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (waitReadable(s, Math.max(0, deadline - Date.now())) === 0) return { data: Buffer.concat(chunks), end: 'TIMEOUT' };
+    const n = W.recv(s, buf);
+    if (n === 0) return { data: Buffer.concat(chunks), end: 'eof' };
+    if (n === W.SOCKET_ERROR) return { data: Buffer.concat(chunks), end: W.wsaErrorName(W.WSAGetLastError()) };
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+}
+
+/** Expect a call to fail with a given WSA code: returns the code it actually set. */
+export function lastErrorOf(rc: number): number | 'no error' {
+  return rc === W.SOCKET_ERROR ? W.WSAGetLastError() : 'no error';
+}
+
+/**
+ * Fills the connection's buffers so that data stays unsent: the receiver
+ * never reads. Uses a nonblocking send until WSAEWOULDBLOCK, then restores
+ * the sender's blocking mode. Returns the bytes accepted by send.
+ */
+export function fillUntilBlocked(sender: SOCKET, receiver: SOCKET): number {
+  ok(W.setsockopt(receiver, W.SOL_SOCKET, W.SO_RCVBUF, 4096), 'SO_RCVBUF');
+  ok(W.setsockopt(sender, W.SOL_SOCKET, W.SO_SNDBUF, 4096), 'SO_SNDBUF');
+  ok(W.ioctlsocket(sender, W.FIONBIO, [1]), 'FIONBIO');
+  const chunk = Buffer.alloc(16384, 0x61);
+  let total = 0;
+  for (let i = 0; i < 100_000; i++) {
+    const n = W.send(sender, chunk);
+    if (n === W.SOCKET_ERROR) {
+      if (W.WSAGetLastError() !== W.WSA.WSAEWOULDBLOCK) throw new Error(`send: ${W.wsaErrorName(W.WSAGetLastError())}`);
+      break;
+    }
+    total += n;
+  }
+  return total;
+}
+
+/** Async pause that lets Node's loop run (watchers fire, the kernel delivers). */
+export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,97 @@
+// Contract: a handle never issued, or closed, answers WSAENOTSOCK, and a
+// closed handle never reaches the descriptor Linux hands out next.
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, fstatSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as W from '../../src/index.js';
+import { lastErrorOf, ok, tcpPair, useWinsock } from '../helpers.js';
+
+useWinsock();
+
+/** Every handle-taking call, with harmless arguments. */
+function everyCall(h: number): Record<string, number> {
+  const b = Buffer.alloc(4);
+  const a = { family: W.AF_INET, address: '127.0.0.1', port: 9 };
+  return {
+    bind: W.bind(h, { ...a, port: 0 }),
+    listen: W.listen(h, 5),
+    accept: W.accept(h),
+    connect: W.connect(h, a),
+    send: W.send(h, b),
+    recv: W.recv(h, b),
+    sendto: W.sendto(h, b, 4, 0, a),
+    recvfrom: W.recvfrom(h, b, 4, 0),
+    shutdown: W.shutdown(h, W.SD_BOTH),
+    WSASendDisconnect: W.WSASendDisconnect(h),
+    WSARecvDisconnect: W.WSARecvDisconnect(h),
+    setsockopt: W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 }),
+    getsockopt: W.getsockopt(h, W.SOL_SOCKET, W.SO_RCVBUF, [0]),
+    ioctlsocket: W.ioctlsocket(h, W.FIONBIO, [1]),
+    getsockname: W.getsockname(h, {} as W.SockAddr),
+    getpeername: W.getpeername(h, {} as W.SockAddr),
+    closesocket: W.closesocket(h),
+  };
+}
+
+function expectNotSock(h: number) {
+  for (const [name, rc] of Object.entries(everyCall(h))) {
+    expect.soft(rc, name).toBe(-1);
+    expect.soft(W.WSAGetLastError(), name).toBe(W.WSA.WSAENOTSOCK);
+  }
+}
+
+describe('the handle table', () => {
+  it('answers WSAENOTSOCK for handles never issued', () => {
+    for (const h of [0, 1, 2, -5, 2 ** 40, NaN, Infinity, 0x1000 + 3]) expectNotSock(h);
+  });
+
+  it('answers WSAENOTSOCK for a closed handle, on every call', () => {
+    const s = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0));
+    expect(W.closesocket(s)).toBe(0);
+    expectNotSock(s);
+  });
+
+  it('never issues a handle twice', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const s = ok(W.socket(W.AF_INET, i % 2 ? W.SOCK_STREAM : W.SOCK_DGRAM, 0));
+      expect(seen.has(s)).toBe(false);
+      seen.add(s);
+      expect(W.closesocket(s)).toBe(0);
+    }
+  });
+
+  it('after closesocket, a file given the same fd number is untouched by calls on the old handle', () => {
+    const { client, server } = tcpPair();
+    const fd = W.nativeFd(client)!;
+    expect(fd).toBeGreaterThan(2);
+    expect(W.closesocket(client)).toBe(0);
+    // Linux hands out the lowest free number: the file gets the socket's old fd.
+    const path = join(tmpdir(), `wsc-recycled-${process.pid}.txt`);
+    writeFileSync(path, 'precious');
+    const file = openSync(path, 'r+');
+    try {
+      expect(file).toBe(fd);
+      expectNotSock(client);
+      // The file is open, at offset 0, unchanged, and not a socket.
+      expect(fstatSync(file).isFile()).toBe(true);
+      const b = Buffer.alloc(16);
+      expect(readSync(file, b, 0, 16, null)).toBe(8);
+      expect(b.subarray(0, 8).toString()).toBe('precious');
+      expect(readFileSync(path, 'utf8')).toBe('precious');
+      expect(readdirSync('/proc/self/fd')).toContain(String(fd));
+    } finally {
+      closeSync(file);
+    }
+    expect(W.closesocket(server)).toBe(0);
+  });
+
+  it('a failed call on a bad handle leaves an unrelated live socket working', () => {
+    const { client, server } = tcpPair();
+    expectNotSock(0x7ffff000);
+    expect(W.send(client, Buffer.from('ok'))).toBe(2);
+    expect(W.recv(server, Buffer.alloc(2))).toBe(2);
+    expect(lastErrorOf(W.send(NaN, Buffer.from('x')))).toBe(W.WSA.WSAENOTSOCK);
+  });
+});
