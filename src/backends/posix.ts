@@ -243,6 +243,10 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
 
 export function connect(s: PosixSock, addr: SockAddr): number {
   if (s.listening) return fail(WSA.WSAEINVAL);
+  // Winsock: connect on a connected stream socket is WSAEISCONN. Linux instead
+  // returns 0 to the first connect after a nonblocking connect completed.
+  if (s.type === K.SOCK_STREAM && isConnected(s)) return fail(WSA.WSAEISCONN);
+  const wasPending = s.type === K.SOCK_STREAM && s.connectStarted && s.nonblocking;
   let n: number;
   if (s.type === K.SOCK_DGRAM && addr.port === 0 && isAnyAddress(addr.family, addr.address)) {
     // Winsock: an all-zero address dissolves a datagram socket's association.
@@ -259,6 +263,9 @@ export function connect(s: PosixSock, addr: SockAddr): number {
     s.connectStarted = s.bound = true;
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
   }
+  // The earlier nonblocking connect completed between the check above and
+  // this call: Linux reports that as 0, Winsock as WSAEISCONN.
+  if (rc === 0 && wasPending) return fail(WSA.WSAEISCONN);
   if (rc === 0) return 0;
   // Contract: "nonblocking connect in progress" is WSAEWOULDBLOCK, not EINPROGRESS.
   if (e === E.EINPROGRESS) return fail(WSA.WSAEWOULDBLOCK);
@@ -275,13 +282,18 @@ function sendFailure(s: PosixSock, e: number): number {
   }
   if (e === E.ECONNRESET) return peerReset(s);
   if (e === 89) return fail(WSA.WSAENOTCONN); // EDESTADDRREQ: an unconnected datagram socket
-  return fail(wsaFromErrno(e));
+  return fail(timeoutOr(s, e));
+}
+
+/** EAGAIN on a blocking socket is SO_SNDTIMEO/SO_RCVTIMEO expiring: Winsock says WSAETIMEDOUT. */
+function timeoutOr(s: PosixSock, e: number): number {
+  return e === E.EAGAIN && !s.nonblocking ? WSA.WSAETIMEDOUT : wsaFromErrno(e);
 }
 
 function recvFailure(s: PosixSock, e: number): number {
   // EPIPE from recv: a reset after the peer's FIN (Linux sets EPIPE in CLOSE_WAIT).
   if (e === E.ECONNRESET || e === E.EPIPE) return peerReset(s);
-  return fail(wsaFromErrno(e));
+  return fail(timeoutOr(s, e));
 }
 
 function beforeSend(s: PosixSock): number {
