@@ -28,14 +28,14 @@ console.log('send after SD_SEND ->', W.send(client, Buffer.from('x')), W.wsaErro
 // Server: read until recv returns 0 (the client's FIN), answer, close.
 const buf = Buffer.alloc(1024);
 let request = '';
-for (let n; (n = check(W.recv(server, buf), 'recv')) > 0; ) request += buf.toString('utf8', 0, n);
+for (let n; (n = check(W.recv(server, buf), 'recv')) > 0;) request += buf.toString('utf8', 0, n);
 console.log('server read:', JSON.stringify(request), 'then recv = 0 (EOF)');
 check(W.send(server, Buffer.from('response')), 'send');
 check(W.closesocket(server), 'closesocket');
 
 // Client: drain to 0, then close. The client closed first, so it holds TIME_WAIT.
 let response = '';
-for (let n; (n = check(W.recv(client, buf), 'recv')) > 0; ) response += buf.toString('utf8', 0, n);
+for (let n; (n = check(W.recv(client, buf), 'recv')) > 0;) response += buf.toString('utf8', 0, n);
 console.log('client read:', JSON.stringify(response), 'then recv = 0 (EOF)');
 console.log('closesocket(client) ->', W.closesocket(client));
 console.log('closesocket(client) again ->', W.closesocket(client), W.wsaErrorName(W.WSAGetLastError()));

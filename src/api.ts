@@ -286,7 +286,8 @@ export function setsockopt(s: SOCKET, level: number, name: number, value: number
   // that range cannot be expressed in C.
   if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) return fail(WSA.WSAEINVAL);
   if (info.kind === 'bool' || info.kind === 'dontlinger') v = v ? 1 : 0;
-  if (info.kind === 'ms' && v > 0x7fffffff) v = 0; // INFINITE-like DWORDs mean "no timeout"
+  // Timeouts are DWORDs: -1 is 0xFFFFFFFF (what C programs pass for INFINITE).
+  if (info.kind === 'ms') v = v >>> 0;
   return be.setsockopt(rec, level, name, info.kind, v);
 }
 

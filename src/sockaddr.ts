@@ -69,7 +69,7 @@ export function bytesToIp(b: Uint8Array): string {
   // Longest run of two or more zero groups becomes "::".
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];

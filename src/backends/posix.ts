@@ -29,6 +29,8 @@ export interface PosixSock extends SockBase {
   broken: number;
   /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
   linger: Linger;
+  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms); Linux rounds to jiffies. */
+  timeouts: Map<number, number>;
   /** Watches for data arriving after SD_RECEIVE (see shutdown). */
   watcher: PollHandle | null;
 }
@@ -200,6 +202,7 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
     shutRecv: false,
     broken: 0,
     linger: { l_onoff: 0, l_linger: 0 },
+    timeouts: new Map(),
     watcher: null,
   };
 }
@@ -238,6 +241,7 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
   child.connected = child.connectStarted = child.bound = true;
   child.linger = { ...s.linger };
+  child.timeouts = new Map(s.timeouts);
   return child;
 }
 
@@ -483,10 +487,12 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   let rc: number;
   if (kind === 'ms') {
     // Winsock's timeouts are DWORD milliseconds; Linux's are a struct timeval.
-    const ms = value as number;
+    // DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) mean "no timeout".
+    const ms = (value as number) > 0x7fffffff ? 0 : (value as number);
     timevalBuf[0] = BigInt(Math.floor(ms / 1000));
     timevalBuf[1] = BigInt((ms % 1000) * 1000);
     rc = C.setsockopt(s.fd, nl, nn, timevalBuf, 16);
+    if (rc === 0) s.timeouts.set(nn, value as number);
   } else {
     int1[0] = value as number;
     rc = C.setsockopt(s.fd, nl, nn, int1, 4);
@@ -505,7 +511,10 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
   }
   const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
   let v: number;
-  if (kind === 'ms') {
+  if (kind === 'ms' && s.timeouts.has(nn)) {
+    // Winsock reports the DWORD that was set; Linux's value is rounded to jiffies.
+    v = s.timeouts.get(nn)!;
+  } else if (kind === 'ms') {
     len1[0] = 16;
     if (C.getsockopt(s.fd, nl, nn, timevalBuf, len1) !== 0) return fail(wsaFromErrno(errno()));
     v = Number(timevalBuf[0]) * 1000 + Math.floor(Number(timevalBuf[1]) / 1000);
@@ -575,7 +584,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
   entries.forEach((e, i) => {
     let r = 0;
     if (e.ignored) r = 0;
-    else if (!e.sock) r = K.POLLNVAL; // Winsock: a handle that is not a socket is POLLNVAL.
+    else if (!e.sock)
+      r = K.POLLNVAL; // Winsock: a handle that is not a socket is POLLNVAL.
     else {
       const n = fds.readInt16LE(j++ * 8 + 6);
       if (n & L.POLLIN && e.events & K.POLLRDNORM) r |= K.POLLRDNORM;
