@@ -579,6 +579,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     if (rc >= 0 || errno() !== E.EINTR) break;
   }
   if (rc < 0) return fail(wsaFromErrno(errno()));
+  // Data that arrived after SD_RECEIVE while we waited resets now, not at the next call.
+  for (const e of live) enforceReceiveShutdown(e.sock!);
   let count = 0;
   let j = 0;
   entries.forEach((e, i) => {
