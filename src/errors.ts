@@ -187,5 +187,6 @@ export const E = {
   EPIPE: 32,
   ECONNRESET: 104,
   ENOTCONN: 107,
+  ECONNREFUSED: 111,
   EINPROGRESS: 115,
 } as const;

@@ -251,16 +251,11 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   // returns 0 to the first connect after a nonblocking connect completed.
   if (s.type === K.SOCK_STREAM && isConnected(s)) return fail(WSA.WSAEISCONN);
   const wasPending = s.type === K.SOCK_STREAM && s.connectStarted && s.nonblocking;
-  let n: number;
-  if (s.type === K.SOCK_DGRAM && addr.port === 0 && isAnyAddress(addr.family, addr.address)) {
-    // Winsock: an all-zero address dissolves a datagram socket's association.
-    addrBuf.fill(0, 0, 16);
-    n = 16;
-  } else {
-    // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
-    if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
-    n = encodeAddr(addr);
-  }
+  // Winsock: an all-zero address dissolves a datagram socket's association.
+  if (s.type === K.SOCK_DGRAM && addr.port === 0 && isAnyAddress(addr.family, addr.address)) return dissolve(s);
+  // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
+  if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
+  const n = encodeAddr(addr);
   const rc = C.connect(s.fd, addrBuf, n);
   const e = rc === 0 ? 0 : errno();
   if (rc === 0 || e === E.EINPROGRESS) {
@@ -276,9 +271,39 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   return fail(wsaFromErrno(e));
 }
 
+/**
+ * Winsock: connect to the all-zero address dissolves a datagram socket's
+ * association and the socket stays bound where it was. Linux's disconnect
+ * (AF_UNSPEC) also gives back a local port the kernel chose (a bind to port 0,
+ * or the implicit bind of connect/sendto), so a later recv would miss every
+ * datagram sent to that port, or block unbound: bind the same port again.
+ */
+function dissolve(s: PosixSock): number {
+  const keepPort = localPort(s.fd);
+  addrBuf.fill(0, 0, 16);
+  if (C.connect(s.fd, addrBuf, 16) !== 0) return fail(wsaFromErrno(errno()));
+  if (keepPort !== 0 && localPort(s.fd) === 0) {
+    // addrBuf/len1 now hold the local address Linux kept (a bound address, or the any address).
+    addrBuf.writeUInt16BE(keepPort, 2);
+    C.bind(s.fd, addrBuf, len1[0]!);
+  }
+  s.bound = localPort(s.fd) !== 0;
+  s.connectStarted = false;
+  return 0;
+}
+
 // --- data ---------------------------------------------------------------------------
+/**
+ * Linux reports an ICMP port unreachable on a connected datagram socket as
+ * ECONNREFUSED on the next send/recv; Winsock reports WSAECONNRESET ("a
+ * previous send operation resulted in an ICMP Port Unreachable message").
+ * It is one report, not a broken socket: no peerReset.
+ */
+const ECONNREFUSED = E.ECONNREFUSED;
+
 /** The translation of a failed send's errno (EPIPE means three different things). */
 function sendFailure(s: PosixSock, e: number): number {
+  if (e === ECONNREFUSED && s.type === K.SOCK_DGRAM) return fail(WSA.WSAECONNRESET);
   if (e === E.EPIPE) {
     if (s.shutSend) return fail(WSA.WSAESHUTDOWN);
     // EPIPE without our own SHUT_WR: the connection was reset, or never made.
@@ -295,6 +320,7 @@ function timeoutOr(s: PosixSock, e: number): number {
 }
 
 function recvFailure(s: PosixSock, e: number): number {
+  if (e === ECONNREFUSED && s.type === K.SOCK_DGRAM) return fail(WSA.WSAECONNRESET);
   // EPIPE from recv: a reset after the peer's FIN (Linux sets EPIPE in CLOSE_WAIT).
   if (e === E.ECONNRESET || e === E.EPIPE) return peerReset(s);
   return fail(timeoutOr(s, e));
