@@ -1,0 +1,249 @@
+// The shared conformance scenarios (test/conformance/scenarios.mjs), run twice as
+// separate processes against the built library: in Linux Node (posix backend) and in
+// Windows Node under Wine (win32 backend over Wine's ws2_32.dll, via
+// scripts/wine-lane.sh). Each run is watched by a loopback capture here, so every
+// teardown's FIN or RST is checked on the wire for both lanes: Wine's sockets are Linux
+// sockets, so the same capture sees the Windows path's packets.
+//
+// The Linux lane must match the documented Winsock result everywhere. The Wine lane
+// must match it too, except where a check records a measured Wine 8 deviation: those
+// are reported as deviations (and must still be exactly the recorded values).
+//
+// Without Wine the Wine lane is skipped with a one-line reason; under CI=true it runs
+// (the lane script installs wine64 from Debian).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureAvailability, startCapture, type Segment } from '../../src/harness/capture.js';
+import { scenarios } from '../conformance/scenarios.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, '.cache/conformance');
+const CI = process.env.CI === 'true';
+
+type Lane = 'linux' | 'wine';
+type Status = 'pass' | 'wine-deviation' | 'fail';
+interface CheckResult {
+  name: string;
+  call: string;
+  expect: Record<string, unknown>;
+  observed: Record<string, unknown> | null;
+  status: Status;
+}
+interface ScenarioResult {
+  id: string;
+  lane: Lane;
+  backend: string;
+  status: Status;
+  error: string | null;
+  conn: { address: string; clientPort: number; serverPort: number } | null;
+  checks: CheckResult[];
+}
+interface Packets {
+  client: string[];
+  server: string[];
+}
+interface LaneRun {
+  results: Map<string, ScenarioResult>;
+  segments: Segment[] | null;
+  log: string;
+}
+
+function wineInstalled(): boolean {
+  if (existsSync('/usr/lib/wine/wine64')) return true;
+  try {
+    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const capture = captureAvailability();
+const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
+
+/**
+ * The built library the lanes import: dist/index.js when it is newer than every source
+ * (`npm test` builds it first), else a fresh build in .cache/conformance/dist, so that
+ * dist/, which other suites may be reading, is never wiped mid-run.
+ */
+let built: string | undefined;
+function libraryBuild(): string {
+  if (built) return built;
+  const dist = join(ROOT, 'dist/index.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'native-bindings')))) return dist;
+  const out = join(OUT, 'dist');
+  execFileSync('npm', ['run', 'build', '--', '--out-dir', out], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+  return (built = join(out, 'index.js'));
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; log: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, log }));
+  });
+}
+
+/** Runs one lane as a child process under a loopback capture; returns its results and the segments seen. */
+async function runLane(lane: Lane, lib: string): Promise<LaneRun> {
+  const dir = join(OUT, lane);
+  rmSync(dir, { recursive: true, force: true });
+  // Headers suffice: flags and ports are all the checks read.
+  const cap = capture.ok ? startCapture({ snaplen: 128 }) : null;
+  let r: { code: number | null; log: string };
+  try {
+    r =
+      lane === 'linux'
+        ? await run(process.execPath, ['test/conformance/run.mjs', '--lane', 'linux', '--out', dir, '--dist', lib], process.env)
+        : // A WINE_LANE_DIST given by the caller (a candidate build) wins for the Wine lane.
+          await run('bash', ['scripts/wine-lane.sh'], {
+            WINE_LANE_DIST: lib,
+            ...process.env,
+            WINE_LANE_OUT: dir,
+            WINE_LANE_BUILD: 'never',
+          });
+  } finally {
+    if (cap) await cap.settle(50, 1000);
+  }
+  const segments = cap ? cap.stop() : null;
+  const summary = join(dir, 'summary.json');
+  if (!existsSync(summary)) throw new Error(`the ${lane} lane wrote no results (exit ${r.code}):\n${r.log}`);
+  const parsed = JSON.parse(readFileSync(summary, 'utf8')) as { results: ScenarioResult[] };
+  return { results: new Map(parsed.results.map((x) => [x.id, x])), segments, log: r.log };
+}
+
+/**
+ * The FIN/RST-bearing segments one side sent on one connection, in order. A FIN sent
+ * again with the same sequence number is a retransmission of the same FIN.
+ */
+function teardown(segments: Segment[], address: string, fromPort: number, toPort: number): string[] {
+  const out: string[] = [];
+  let lastFinSeq = -1;
+  for (const s of segments) {
+    if (s.srcAddr !== address || s.srcPort !== fromPort || s.dstPort !== toPort) continue;
+    if (s.flags.includes('RST')) out.push('RST');
+    else if (s.flags.includes('FIN')) {
+      if (s.seq !== lastFinSeq) out.push('FIN');
+      lastFinSeq = s.seq;
+    }
+  }
+  return out;
+}
+
+function packetsSeen(segments: Segment[], conn: { address: string; clientPort: number; serverPort: number }): Packets {
+  return {
+    client: teardown(segments, conn.address, conn.clientPort, conn.serverPort),
+    server: teardown(segments, conn.address, conn.serverPort, conn.clientPort),
+  };
+}
+
+const same = (a: Packets, b: Packets): boolean => JSON.stringify(a) === JSON.stringify(b);
+const fmt = (p: Packets): string => `client ${p.client.join(',') || '-'} / server ${p.server.join(',') || '-'}`;
+
+// For the table written after the run (docs/windows.md reproduces it).
+const table = new Map<string, Partial<Record<Lane, { checks: CheckResult[]; packets: Packets | null; packetStatus: Status | null }>>>();
+
+function record(lane: Lane, r: ScenarioResult, packets: Packets | null, packetStatus: Status | null): void {
+  const row = table.get(r.id) ?? {};
+  row[lane] = { checks: r.checks, packets, packetStatus };
+  table.set(r.id, row);
+}
+
+function laneSuite(lane: Lane): void {
+  let laneRun: LaneRun;
+  beforeAll(async () => {
+    const t0 = Date.now();
+    laneRun = await runLane(lane, libraryBuild());
+    // The lane's time belongs in CI's log (the script's own breakdown for Wine).
+    const times = laneRun.log.split('\n').filter((l) => /^wine-lane: (times|total)/.test(l));
+    console.log([`${lane} lane: ${((Date.now() - t0) / 1000).toFixed(1)} s including the capture`, ...times].join('\n'));
+  }, 600_000);
+
+  it('runs on the intended backend', () => {
+    const first = laneRun.results.values().next().value as ScenarioResult | undefined;
+    // Under Wine dist/ must pick win32.ts (process.platform === 'win32'), else the lane
+    // would test the POSIX translation on Wine instead of ws2_32.
+    expect(first?.backend, laneRun.log).toBe(lane === 'wine' ? 'win32' : 'posix');
+    expect([...laneRun.results.keys()]).toEqual(scenarios.map((s) => s.id));
+  });
+
+  for (const sc of scenarios) {
+    it(`${sc.id}: ${sc.rule}`, () => {
+      const r = laneRun.results.get(sc.id);
+      expect(r, `no result for ${sc.id}`).toBeDefined();
+      if (!r) return;
+      expect(r.error).toBeNull();
+      for (const c of r.checks) {
+        const allowed: Status[] = lane === 'wine' && sc.checks[c.name]?.wine ? ['pass', 'wine-deviation'] : ['pass'];
+        expect(allowed, `${c.call}: expected ${JSON.stringify(c.expect)}, observed ${JSON.stringify(c.observed)}`).toContain(c.status);
+      }
+      let packets: Packets | null = null;
+      let packetStatus: Status | null = null;
+      if (sc.packets && laneRun.segments) {
+        expect(r.conn).not.toBeNull();
+        packets = packetsSeen(laneRun.segments, r.conn!);
+        const documented = sc.packets;
+        const wine = sc.winePackets?.packets;
+        packetStatus = same(packets, documented) ? 'pass' : lane === 'wine' && wine && same(packets, wine) ? 'wine-deviation' : 'fail';
+        expect(packetStatus, `packets: documented ${fmt(documented)}${wine ? `, Wine ${fmt(wine)}` : ''}; seen ${fmt(packets)}`).not.toBe(
+          'fail',
+        );
+      }
+      record(lane, r, packets, packetStatus);
+    });
+  }
+
+  // Without CAP_NET_RAW the packet half cannot run: say so once, per lane. In CI it must.
+  if (!capture.ok && !CI) it.skip(`packets (skipped: ${capture.reason})`, () => {});
+  if (CI) {
+    it('captures the loopback in CI', () => {
+      expect(capture.ok ? 'ok' : capture.reason).toBe('ok');
+    });
+  }
+}
+
+describe('conformance scenarios, Linux backend (posix.ts)', () => laneSuite('linux'));
+
+describe.skipIf(wineSkip !== null)(
+  `conformance scenarios under Wine (win32.ts over ws2_32.dll)${wineSkip ? ` — skipped: ${wineSkip}` : ''}`,
+  () => laneSuite('wine'),
+);
+
+afterAll(() => {
+  // Markdown table of the run: one line per check, the packets line per scenario.
+  const cell = (x: { checks: CheckResult[] } | undefined, name: string): string => {
+    const c = x?.checks.find((k) => k.name === name);
+    if (!c) return '—';
+    const o = c.observed;
+    const v = o === null ? 'not reached' : o.ret === -1 ? `-1 / ${o.wsa}` : `${o.ret}`;
+    return c.status === 'pass' ? `${v} ✓` : c.status === 'wine-deviation' ? `${v} (Wine deviation)` : `${v} ✗`;
+  };
+  const lines = ['| scenario | call | expected | Linux backend | Wine ws2_32 |', '|---|---|---|---|---|'];
+  for (const sc of scenarios) {
+    const row = table.get(sc.id);
+    for (const [name, check] of Object.entries(sc.checks)) {
+      const e = check.expect as { ret: number; wsa?: number };
+      lines.push(
+        `| ${sc.id} | ${check.call} | ${e.ret === -1 ? `-1 / ${e.wsa}` : e.ret} | ${cell(row?.linux, name)} | ${cell(row?.wine, name)} |`,
+      );
+    }
+    if (sc.packets) {
+      const p = (x: { packets: Packets | null; packetStatus: Status | null } | undefined): string =>
+        x?.packets
+          ? `${fmt(x.packets)} ${x.packetStatus === 'pass' ? '✓' : x.packetStatus === 'wine-deviation' ? '(Wine deviation)' : '✗'}`
+          : '—';
+      lines.push(`| ${sc.id} | packets (FIN/RST sent) | ${fmt(sc.packets)} | ${p(row?.linux)} | ${p(row?.wine)} |`);
+    }
+  }
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'table.md'), lines.join('\n') + '\n');
+});
