@@ -100,5 +100,18 @@ export function fillUntilBlocked(sender: SOCKET, receiver: SOCKET): number {
   return total;
 }
 
+/** Reads (bounded waits) until `want` bytes arrived, EOF, or an error; returns the count read. */
+export function readUpTo(s: SOCKET, want: number, timeoutMs = 5000): number {
+  const buf = Buffer.alloc(1 << 20);
+  let read = 0;
+  while (read < want) {
+    if (waitReadable(s, timeoutMs) === 0) break;
+    const n = W.recv(s, buf);
+    if (n <= 0) break;
+    read += n;
+  }
+  return read;
+}
+
 /** Async pause that lets Node's loop run (watchers fire, the kernel delivers). */
 export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));

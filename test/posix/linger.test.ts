@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import type { Linger } from '../../src/index.js';
-import { drain, fillUntilBlocked, lastErrorOf, observe, tcpPair, useWinsock } from '../helpers.js';
+import { drain, fillUntilBlocked, lastErrorOf, observe, readUpTo, tcpPair, useWinsock } from '../helpers.js';
 
 useWinsock();
 
@@ -115,17 +115,7 @@ describe('linger {1,N} on a blocking socket', () => {
     W.setsockopt(client, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 30 });
     // The peer reads everything before the close: nothing is left unsent,
     // so the close is graceful well before the 30 s linger.
-    let read = 0;
-    const buf = Buffer.alloc(1 << 20);
-    W.setsockopt(server, W.SOL_SOCKET, W.SO_RCVBUF, 1 << 22);
-    while (read < sent) {
-      const fds = [{ fd: server, events: W.POLLRDNORM, revents: 0 }];
-      if (W.WSAPoll(fds, 2000) !== 1) break;
-      const n = W.recv(server, buf);
-      if (n <= 0) break;
-      read += n;
-    }
-    expect(read).toBe(sent);
+    expect(readUpTo(server, sent)).toBe(sent);
     expect(W.closesocket(client)).toBe(0);
     expect(drain(server).end).toBe('eof');
   });
@@ -144,16 +134,7 @@ describe('linger {1,N} on a nonblocking socket', () => {
     const out = { l_onoff: 0, l_linger: 0 };
     expect(W.getsockopt(client, W.SOL_SOCKET, W.SO_LINGER, out)).toBe(0);
     // Once the peer has read everything, the close completes gracefully.
-    let read = 0;
-    const buf = Buffer.alloc(1 << 20);
-    while (read < sent) {
-      const fds = [{ fd: server, events: W.POLLRDNORM, revents: 0 }];
-      if (W.WSAPoll(fds, 2000) !== 1) break;
-      const n = W.recv(server, buf);
-      if (n <= 0) break;
-      read += n;
-    }
-    expect(read).toBe(sent);
+    expect(readUpTo(server, sent)).toBe(sent);
     let rc = W.SOCKET_ERROR;
     for (let i = 0; i < 200 && rc !== 0; i++) {
       rc = W.closesocket(client);
