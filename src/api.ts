@@ -320,6 +320,8 @@ const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLPRI | K.POLLWRNORM 
 export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
   if (!Array.isArray(fds)) throw new TypeError(`WSAPoll: fds must be an array of { fd, events, revents }, got ${describe(fds)}`);
   num('WSAPoll', 'timeout', timeoutMs);
+  // An INT in C: NaN, Infinity or a value beyond INT_MAX cannot be passed.
+  const badTimeout = !Number.isInteger(timeoutMs) || timeoutMs < -0x80000000 || timeoutMs > 0x7fffffff;
   const entries: PollEntry<SockBase>[] = fds.map((p, i) => {
     if (p === null || typeof p !== 'object' || typeof p.fd !== 'number' || typeof p.events !== 'number') {
       throw new TypeError(`WSAPoll: fds[${i}] must be { fd: number, events: number, revents }, got ${describe(p)}`);
@@ -330,9 +332,9 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
   // Microsoft: WSAEINVAL for flags that cannot be requested, for an empty
   // array, and when not one entry names a valid socket.
   if (entries.length === 0 || entries.some((e) => (e.events & ~POLL_REQUESTABLE) !== 0)) return fail(WSA.WSAEINVAL);
-  if (!entries.some((e) => e.sock)) return fail(WSA.WSAEINVAL);
+  if (!entries.some((e) => e.sock) || badTimeout) return fail(WSA.WSAEINVAL);
   const revents = new Array<number>(entries.length).fill(0);
-  const rc = be.poll(entries, revents, Number.isInteger(timeoutMs) ? timeoutMs : Math.ceil(timeoutMs));
+  const rc = be.poll(entries, revents, timeoutMs);
   if (rc >= 0) fds.forEach((p, i) => (p.revents = revents[i]!));
   return rc;
 }

@@ -33,6 +33,11 @@ export function checkSockAddrOut(fn: string, out: unknown): asserts out is SockA
   if (out === null || typeof out !== 'object' || Array.isArray(out)) {
     throw new TypeError(`${fn}: the output address must be an object to fill, got ${describe(out)}`);
   }
+  // Checked before the call: a connection accepted or a datagram consumed
+  // must not be lost because its address could not be written.
+  if (!Object.isExtensible(out) || Object.isFrozen(out) || Object.isSealed(out)) {
+    throw new TypeError(`${fn}: the output address must be a writable object (it is frozen, sealed or not extensible)`);
+  }
 }
 
 /** The address bytes of a validated IPv4 or IPv6 string (network order). */

@@ -91,15 +91,37 @@ const unsentBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.SIOCO
 /** Bytes received and not yet read (FIONREAD). */
 const unreadBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.FIONREAD));
 
+/** Winsock's timeouts are DWORD milliseconds; Linux's a struct timeval. DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) mean "no timeout". */
+function setKernelTimeout(fd: number, opt: number, value: number): number {
+  const ms = value > 0x7fffffff ? 0 : value;
+  timevalBuf[0] = BigInt(Math.floor(ms / 1000));
+  timevalBuf[1] = BigInt((ms % 1000) * 1000);
+  return C.setsockopt(fd, L.SOL_SOCKET, opt, timevalBuf, 16);
+}
+
+/**
+ * Runs a blocking connect/accept with the kernel's timeout option off, and
+ * returns [result, errno]. Linux applies SO_SNDTIMEO to connect and
+ * SO_RCVTIMEO to accept; Winsock applies them to send and receive calls only.
+ */
+function untimed(s: PosixSock, opt: number, call: () => number): [number, number] {
+  const ms = s.nonblocking ? 0 : (s.timeouts.get(opt) ?? 0);
+  if (ms) setKernelTimeout(s.fd, opt, 0);
+  const rc = call();
+  const e = rc < 0 ? errno() : 0;
+  if (ms) setKernelTimeout(s.fd, opt, ms);
+  return [rc, e];
+}
+
 function setKernelLinger(fd: number, onoff: number, secs: number): void {
   lingerBuf[0] = onoff;
   lingerBuf[1] = secs;
   C.setsockopt(fd, L.SOL_SOCKET, L.SO_LINGER, lingerBuf, 8);
 }
 
-/** Sleeps the calling thread (a blocking closesocket blocks, as in C). */
+/** Sleeps the calling thread (a blocking closesocket blocks, as in C). Never -1: that would be forever. */
 function sleepMs(ms: number): void {
-  C.poll(null, 0, ms);
+  C.poll(null, 0, Math.max(0, ms));
 }
 
 function isConnected(s: PosixSock): boolean {
@@ -231,9 +253,8 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   len1[0] = SOCKADDR_STORAGE_SIZE;
   // Winsock: the accepted socket has the listening socket's properties,
   // its blocking mode among them.
-  const fd = C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | (s.nonblocking ? L.SOCK_NONBLOCK : 0));
+  const [fd, e] = untimed(s, L.SO_RCVTIMEO, () => C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | (s.nonblocking ? L.SOCK_NONBLOCK : 0)));
   if (fd < 0) {
-    const e = errno();
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
     return void fail(e === 103 ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
@@ -256,8 +277,7 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
   if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
   const n = encodeAddr(addr);
-  const rc = C.connect(s.fd, addrBuf, n);
-  const e = rc === 0 ? 0 : errno();
+  const [rc, e] = untimed(s, L.SO_SNDTIMEO, () => C.connect(s.fd, addrBuf, n));
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
@@ -381,6 +401,20 @@ function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, add
   len1[0] = SOCKADDR_STORAGE_SIZE;
   const r = Number(addrOut && dgram ? C.recvfrom(s.fd, buf, len, nf, addrBuf, len1) : C.recv(s.fd, buf, len, nf));
   if (r < 0) return recvFailure(s, errno());
+  if (r === 0 && !dgram && len > 0) {
+    // Linux answers 0 (the FIN it read) even when a reset followed it and
+    // only keeps the reset in SO_ERROR (EPIPE in CLOSE_WAIT). Windows reports
+    // the abort (Wine's test_shutdown, checked on Windows: WSAECONNABORTED).
+    len1[0] = 4;
+    if (C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_ERROR, int1, len1) === 0 && int1[0]) {
+      const err = int1[0];
+      if (err === E.EPIPE || err === E.ECONNRESET) {
+        s.broken = err === E.EPIPE ? WSA.WSAECONNABORTED : WSA.WSAECONNRESET;
+        stopWatcher(s);
+        return fail(s.broken);
+      }
+    }
+  }
   if (addrOut && dgram) decodeAddr(addrOut);
   if (dgram && r > len) return fail(WSA.WSAEMSGSIZE);
   return r;
@@ -444,7 +478,6 @@ function closeFd(s: PosixSock): void {
 }
 
 export function closesocket(s: PosixSock): number {
-  stopWatcher(s);
   const { l_onoff, l_linger } = s.linger;
   const tcpConnected = s.type === K.SOCK_STREAM && !s.listening && !s.broken && isConnected(s);
   if (l_onoff && tcpConnected) {
@@ -458,10 +491,10 @@ export function closesocket(s: PosixSock): number {
       // Contract: on a blocking socket wait up to N seconds for the data to be
       // sent and acknowledged, then reset (Linux would keep sending in the
       // background without a RST).
-      const deadline = Date.now() + l_linger * 1000;
+      const deadline = performance.now() + l_linger * 1000;
       let left = unsentBytes(s);
-      while (left > 0 && Date.now() < deadline) {
-        sleepMs(Math.min(10, deadline - Date.now()));
+      for (let now = performance.now(); left > 0 && now < deadline; now = performance.now()) {
+        sleepMs(Math.min(10, Math.ceil(deadline - now)));
         left = unsentBytes(s);
       }
       if (left > 0) setKernelLinger(s.fd, 1, 0);
@@ -509,15 +542,15 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     s.linger.l_onoff = value ? 0 : 1;
     return 0;
   }
+  if (level === K.IPPROTO_IPV6 && s.af === K.AF_INET) {
+    // Windows accepts IPV6_V6ONLY on an IPv4 socket and ignores it (Wine's
+    // test_ipv6only, checked on Windows); Linux refuses it.
+    return 0;
+  }
   const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
   let rc: number;
   if (kind === 'ms') {
-    // Winsock's timeouts are DWORD milliseconds; Linux's are a struct timeval.
-    // DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) mean "no timeout".
-    const ms = (value as number) > 0x7fffffff ? 0 : (value as number);
-    timevalBuf[0] = BigInt(Math.floor(ms / 1000));
-    timevalBuf[1] = BigInt((ms % 1000) * 1000);
-    rc = C.setsockopt(s.fd, nl, nn, timevalBuf, 16);
+    rc = setKernelTimeout(s.fd, nn, value as number);
     if (rc === 0) s.timeouts.set(nn, value as number);
   } else {
     int1[0] = value as number;
@@ -533,6 +566,11 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
   }
   if (kind === 'dontlinger') {
     (out as number[])[0] = s.linger.l_onoff ? 0 : 1;
+    return 0;
+  }
+  if (level === K.IPPROTO_IPV6 && s.af === K.AF_INET) {
+    // Windows reports IPV6_V6ONLY as set on an IPv4 socket (see setsockopt).
+    (out as number[])[0] = 1;
     return 0;
   }
   const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
@@ -569,7 +607,7 @@ export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
   if (cmd === K.FIONBIO) {
     int1[0] = argp[0] ? 1 : 0;
     if (C.ioctl(s.fd, L.FIONBIO, int1) !== 0) return fail(wsaFromErrno(errno()));
-    s.nonblocking = argp[0] !== 0;
+    s.nonblocking = int1[0] === 1;
     return 0;
   }
   // FIONREAD
@@ -598,10 +636,10 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     fds.writeInt32LE(s.fd, i * 8);
     fds.writeInt16LE(ev, i * 8 + 4);
   });
-  const deadline = timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
+  const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   let rc: number;
   for (;;) {
-    rc = C.poll(fds, live.length, timeoutMs < 0 ? -1 : Math.max(0, deadline - Date.now()));
+    rc = C.poll(fds, live.length, timeoutMs < 0 ? -1 : Math.max(0, Math.ceil(deadline - performance.now())));
     if (rc >= 0 || errno() !== E.EINTR) break;
   }
   if (rc < 0) return fail(wsaFromErrno(errno()));
@@ -617,7 +655,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     else {
       const n = fds.readInt16LE(j++ * 8 + 6);
       if (n & L.POLLIN && e.events & K.POLLRDNORM) r |= K.POLLRDNORM;
-      if (n & L.POLLPRI) r |= e.events & (K.POLLRDBAND | K.POLLPRI);
+      // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
+      if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
       if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
       if (n & L.POLLWRBAND && e.events & K.POLLWRBAND) r |= K.POLLWRBAND;
       if (n & L.POLLERR) r |= K.POLLERR;
