@@ -1,8 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', harness: 'src/harness/index.ts', vitest: 'src/vitest.ts' },
   format: ['esm', 'cjs'],
+  // One shared chunk for api.ts in both formats: the harness must see the
+  // handle table the program's sockets live in, not a copy of its own.
+  splitting: true,
+  external: ['vitest'],
   dts: true,
   clean: true,
   target: 'node20',

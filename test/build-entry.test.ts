@@ -120,4 +120,18 @@ describe('npm run build', () => {
     expect(String(esm)).toMatch(/\/dist\/index\.js$/);
     expect(String(cjs)).toMatch(/\/dist\/index\.cjs$/);
   });
+
+  it("'winsock-compat/harness' shares the main entry's handle table, in ESM and in CJS", () => {
+    const body = `
+      W.WSAStartup(0x202);
+      const s = W.socket(W.AF_INET, W.SOCK_STREAM, 0);
+      console.log(JSON.stringify({ seen: H.openHandles().includes(s), fn: typeof H.startCapture }));`;
+    const want = { seen: true, fn: 'function' };
+    expect(
+      runNode(['--input-type=module', '-e', `import * as W from 'winsock-compat'; import * as H from 'winsock-compat/harness'; ${body}`]),
+    ).toEqual(want);
+    expect(
+      runNode(['--input-type=commonjs', '-e', `const W = require('winsock-compat'); const H = require('winsock-compat/harness'); ${body}`]),
+    ).toEqual(want);
+  });
 });

@@ -1,0 +1,26 @@
+// closesocket with SO_LINGER {1,0} is abortive: a RST, no FIN, no TIME_WAIT,
+// and the local port can be bound again at once.
+import { describe, expect, it } from 'vitest';
+import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
+import { expectAllReleased, expectHandshake, flow, isolated, runIsolated, titled, wire } from './helpers.js';
+
+function check(r: ScenarioResult): void {
+  expect(r.captured).toBe(true);
+  expectHandshake(r);
+  expect(flow(r, 3)).toEqual(['client RST,ACK']);
+  expect(r).toHaveNoSegment({ flags: 'FIN' });
+  expect(r.states['client after closesocket']).toBe('CLOSED'); // gone from the kernel's table: no TIME_WAIT
+  expect(r.peer['server recv after abortive close']).toBe('WSAECONNRESET');
+  expect(r.releases.client!.rows).toEqual([]);
+  expect(r.releases.client!.checks.port).toMatch(/bindable again/);
+  expectAllReleased(r);
+}
+
+describe('linger {1,0}', () => {
+  it.skipIf(wire.skip)(titled('closesocket sends RST and leaves no TIME_WAIT (loopback)', wire), async () => {
+    check(await runScenario('linger-zero-rst'));
+  });
+  it.skipIf(isolated.skip)(titled('same, isolated in a namespace', isolated), async () => {
+    check(await runIsolated('linger-zero-rst'));
+  });
+});

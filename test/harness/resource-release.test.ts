@@ -1,0 +1,124 @@
+// The resource checks themselves: they must see a live socket as live at every
+// layer, a closed one as released, and must not be fooled by a recycled fd.
+import { closeSync, openSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertReleased,
+  checkReleased,
+  fdCount,
+  localAddress,
+  portBindable,
+  processFds,
+  socketFds,
+  socketInodeOfFd,
+  track,
+  waitReleased,
+} from '../../src/harness/resources.js';
+import * as W from '../../src/index.js';
+import '../../src/vitest.js';
+
+beforeAll(() => void expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0));
+afterAll(() => void W.WSACleanup());
+
+function pair() {
+  const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+  W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
+  W.listen(l, 4);
+  const la = {} as W.SockAddr;
+  W.getsockname(l, la);
+  const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+  W.connect(c, la);
+  const s = W.accept(l);
+  return { l, c, s };
+}
+
+describe('descriptors', () => {
+  it('lists the process’s fds, marks sockets with their inode, and counts a new one', () => {
+    const before = fdCount();
+    const fd = openSync('/dev/null', 'r');
+    try {
+      expect(fdCount()).toBe(before + 1);
+      expect(processFds().find((f) => f.fd === fd)).toMatchObject({ target: '/dev/null' });
+      expect(processFds().find((f) => f.fd === fd)!.socketInode).toBeUndefined();
+    } finally {
+      closeSync(fd);
+    }
+    const s = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+    const nfd = W.nativeFd(s)!;
+    expect(socketFds().map((f) => f.fd)).toContain(nfd);
+    expect(socketInodeOfFd(nfd)).toBeGreaterThan(0);
+    expect(W.openHandles()).toContain(s);
+    W.closesocket(s);
+    expect(socketInodeOfFd(nfd)).toBeUndefined();
+    expect(fdCount()).toBe(before);
+  });
+});
+
+describe('release check', () => {
+  it('reports every layer of a live socket as not released', () => {
+    const { l, c, s } = pair();
+    const r = checkReleased(track(c));
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/handle \d+ still live/);
+    expect(r.problems.join('\n')).toMatch(/fd \d+ still open \(socket:\[\d+\]\)/);
+    expect(r.problems.join('\n')).toMatch(/kernel still has socket inode \d+/);
+    expect(() => assertReleased(track(c))).toThrow(/socket not released/);
+    expect(c).not.toBeReleased();
+    for (const h of [c, s, l]) W.closesocket(h);
+  });
+
+  it('passes after closesocket, and is not fooled when the fd number is reused', async () => {
+    const { l, c, s } = pair();
+    W.setsockopt(c, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 });
+    const t = track(c);
+    expect(W.closesocket(c)).toBe(0);
+    // Open files until one lands on the freed fd number.
+    const opened: number[] = [];
+    for (let i = 0; i < 64 && !opened.includes(t.fd!); i++) opened.push(openSync('/dev/null', 'r'));
+    try {
+      expect(opened).toContain(t.fd);
+      const r = assertReleased(t, { abortive: true });
+      expect(r.checks.fd).toMatch(/closed \(number since reused for \/dev\/null\)/);
+      expect(r.checks.handle).toMatch(/answers WSAENOTSOCK/);
+      expect(r.checks.kernel).toBe('kernel socket gone');
+      expect(r.checks.port).toMatch(/bindable again/);
+      expect(t).toBeReleased({ abortive: true });
+    } finally {
+      opened.forEach((fd) => closeSync(fd));
+    }
+    W.closesocket(s);
+    W.closesocket(l);
+  });
+
+  it('accepts an unowned TIME_WAIT after a graceful close, but not after one claimed abortive', async () => {
+    const { l, c, s } = pair();
+    const t = track(c);
+    W.closesocket(c); // default close: FIN
+    const fds = [{ fd: s, events: W.POLLRDNORM, revents: 0 }];
+    W.WSAPoll(fds, 1000);
+    expect(W.recv(s, Buffer.alloc(8))).toBe(0);
+    W.closesocket(s);
+    const r = await waitReleased(t, { timeoutMs: 1000 });
+    expect(r.rows.map((x) => [x.state, x.owned])).toEqual([['TIME_WAIT', false]]);
+    const wrong = checkReleased(t, { abortive: true });
+    expect(wrong.problems.join('\n')).toMatch(/abortive close left .* in TIME_WAIT/);
+    W.closesocket(l);
+  });
+
+  it('checks a listener: port bindable once it is closed, not before', () => {
+    const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+    W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
+    W.listen(l, 4);
+    const a = localAddress(l)!;
+    const where = `127.0.0.1:${a.port}`;
+    expect(portBindable(where)).toMatchObject({ ok: false, errno: 98 }); // EADDRINUSE
+    const t = track(l);
+    W.closesocket(l);
+    expect(portBindable(where)).toEqual({ ok: true });
+    expect(assertReleased(t, { checkPort: true }).checks.kernel).toBe('kernel socket gone');
+  });
+
+  it('an unknown handle is "released" only in the sense that it was never live: WSAENOTSOCK', () => {
+    expect(checkReleased(0x7ffffff0).checks.handle).toMatch(/WSAENOTSOCK/);
+  });
+});
