@@ -391,7 +391,8 @@ export class Capture {
   private waiters: { m: SegmentMatch; resolve: (s: Segment) => void }[] = [];
   private stopped = false;
   /** Frames read from the kernel (after the in-kernel outgoing-only filter), and those kept. */
-  readonly counts = { read: 0, kept: 0, ignored: 0 };
+  /** read: frames read; kept: segments kept; ignored: incoming copies and non-TCP frames; otherPorts: TCP on ports not asked for. */
+  readonly counts = { read: 0, kept: 0, ignored: 0, otherPorts: 0 };
 
   constructor(opts: CaptureOptions = {}) {
     if (process.platform !== 'linux') throw new CaptureUnavailableError('packet capture needs Linux (AF_PACKET)');
@@ -494,7 +495,9 @@ export class Capture {
         continue;
       }
       if (this.ports && !this.ports.has(raw.srcPort) && !this.ports.has(raw.dstPort)) {
-        this.counts.ignored++;
+        // Other traffic on lo (other tests, other programs): counted apart so
+        // that `ignored` stays a check on the one-copy rule.
+        this.counts.otherPorts++;
         continue;
       }
       const seg = this.numbering.apply(raw);
