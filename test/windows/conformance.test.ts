@@ -215,7 +215,25 @@ describe('conformance scenarios, Linux backend (posix.ts)', () => laneSuite('lin
 
 describe.skipIf(wineSkip !== null)(
   `conformance scenarios under Wine (win32.ts over ws2_32.dll)${wineSkip ? ` — skipped: ${wineSkip}` : ''}`,
-  () => laneSuite('wine'),
+  () => {
+    laneSuite('wine');
+    // The lane above provisioned (or found) the cache; a second full run must
+    // start from it: nothing installed, fetched or booted again.
+    it('a second run starts from the cache', async () => {
+      const t0 = Date.now();
+      const dir = join(OUT, 'wine-second-run');
+      const r = await run('bash', ['scripts/wine-lane.sh'], {
+        WINE_LANE_DIST: libraryBuild(),
+        ...process.env,
+        WINE_LANE_OUT: dir,
+        WINE_LANE_BUILD: 'never',
+      });
+      const times = r.log.split('\n').filter((l) => /^wine-lane: (times|total)/.test(l));
+      console.log([`wine lane, second run: ${((Date.now() - t0) / 1000).toFixed(1)} s`, ...times].join('\n'));
+      expect(r.code, r.log).toBe(0);
+      expect(times[0], r.log).toMatch(/wine64 0\.0 s, npm packages 0\.0 s, prefix 0\.0 s/);
+    }, 300_000);
+  },
 );
 
 afterAll(() => {
