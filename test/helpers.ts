@@ -113,5 +113,34 @@ export function readUpTo(s: SOCKET, want: number, timeoutMs = 5000): number {
   return read;
 }
 
+const SOME_ADDR: SockAddr = { family: W.AF_INET, address: '127.0.0.1', port: 9 };
+
+/**
+ * Every handle-taking call of the API, as [name, thunk] with otherwise valid
+ * arguments, so a test can check what each one answers for handle `s`.
+ */
+export function handleCalls(s: SOCKET): Array<[string, () => number]> {
+  const buf = Buffer.alloc(16);
+  return [
+    ['bind', () => W.bind(s, SOME_ADDR)],
+    ['listen', () => W.listen(s, 5)],
+    ['accept', () => W.accept(s)],
+    ['connect', () => W.connect(s, SOME_ADDR)],
+    ['send', () => W.send(s, buf)],
+    ['recv', () => W.recv(s, buf)],
+    ['sendto', () => W.sendto(s, buf, buf.length, 0, SOME_ADDR)],
+    ['recvfrom', () => W.recvfrom(s, buf, buf.length, 0, {} as SockAddr)],
+    ['shutdown', () => W.shutdown(s, W.SD_BOTH)],
+    ['WSASendDisconnect', () => W.WSASendDisconnect(s)],
+    ['WSARecvDisconnect', () => W.WSARecvDisconnect(s)],
+    ['setsockopt', () => W.setsockopt(s, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 })],
+    ['getsockopt', () => W.getsockopt(s, W.SOL_SOCKET, W.SO_TYPE, [])],
+    ['ioctlsocket', () => W.ioctlsocket(s, W.FIONBIO, [1])],
+    ['getsockname', () => W.getsockname(s, {} as SockAddr)],
+    ['getpeername', () => W.getpeername(s, {} as SockAddr)],
+    ['closesocket', () => W.closesocket(s)],
+  ];
+}
+
 /** Async pause that lets Node's loop run (watchers fire, the kernel delivers). */
 export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import type { SockAddr, SOCKET } from '../../src/index.js';
-import { lastErrorOf, LOOPBACK4, ok, observe, tcpPair, useWinsock } from '../helpers.js';
+import { handleCalls, lastErrorOf, LOOPBACK4, ok, observe, tcpPair, useWinsock } from '../helpers.js';
 
 useWinsock();
 
@@ -38,30 +38,6 @@ function untouched(body: () => void): void {
 }
 
 const addr: SockAddr = { family: W.AF_INET, address: '127.0.0.1', port: 9 };
-
-/** Every handle-taking call, with otherwise valid arguments. */
-function handleCalls(s: number): Array<[string, () => number]> {
-  const buf = Buffer.alloc(16);
-  return [
-    ['bind', () => W.bind(s, addr)],
-    ['listen', () => W.listen(s, 5)],
-    ['accept', () => W.accept(s)],
-    ['connect', () => W.connect(s, addr)],
-    ['send', () => W.send(s, buf)],
-    ['recv', () => W.recv(s, buf)],
-    ['sendto', () => W.sendto(s, buf, buf.length, 0, addr)],
-    ['recvfrom', () => W.recvfrom(s, buf, buf.length, 0, {} as SockAddr)],
-    ['shutdown', () => W.shutdown(s, W.SD_BOTH)],
-    ['WSASendDisconnect', () => W.WSASendDisconnect(s)],
-    ['WSARecvDisconnect', () => W.WSARecvDisconnect(s)],
-    ['setsockopt', () => W.setsockopt(s, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 })],
-    ['getsockopt', () => W.getsockopt(s, W.SOL_SOCKET, W.SO_TYPE, [])],
-    ['ioctlsocket', () => W.ioctlsocket(s, W.FIONBIO, [1])],
-    ['getsockname', () => W.getsockname(s, {} as SockAddr)],
-    ['getpeername', () => W.getpeername(s, {} as SockAddr)],
-    ['closesocket', () => W.closesocket(s)],
-  ];
-}
 
 describe('handles never issued', () => {
   const closed = (): SOCKET => {

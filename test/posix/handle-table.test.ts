@@ -5,38 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
-import { lastErrorOf, ok, tcpPair, useWinsock } from '../helpers.js';
+import { handleCalls, lastErrorOf, ok, tcpPair, useWinsock } from '../helpers.js';
 
 useWinsock();
 
-/** Every handle-taking call, with harmless arguments. */
-function everyCall(h: number): Record<string, number> {
-  const b = Buffer.alloc(4);
-  const a = { family: W.AF_INET, address: '127.0.0.1', port: 9 };
-  return {
-    bind: W.bind(h, { ...a, port: 0 }),
-    listen: W.listen(h, 5),
-    accept: W.accept(h),
-    connect: W.connect(h, a),
-    send: W.send(h, b),
-    recv: W.recv(h, b),
-    sendto: W.sendto(h, b, 4, 0, a),
-    recvfrom: W.recvfrom(h, b, 4, 0),
-    shutdown: W.shutdown(h, W.SD_BOTH),
-    WSASendDisconnect: W.WSASendDisconnect(h),
-    WSARecvDisconnect: W.WSARecvDisconnect(h),
-    setsockopt: W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 }),
-    getsockopt: W.getsockopt(h, W.SOL_SOCKET, W.SO_RCVBUF, [0]),
-    ioctlsocket: W.ioctlsocket(h, W.FIONBIO, [1]),
-    getsockname: W.getsockname(h, {} as W.SockAddr),
-    getpeername: W.getpeername(h, {} as W.SockAddr),
-    closesocket: W.closesocket(h),
-  };
-}
-
 function expectNotSock(h: number) {
-  for (const [name, rc] of Object.entries(everyCall(h))) {
-    expect.soft(rc, name).toBe(-1);
+  for (const [name, call] of handleCalls(h)) {
+    expect.soft(call(), name).toBe(-1);
     expect.soft(W.WSAGetLastError(), name).toBe(W.WSA.WSAENOTSOCK);
   }
 }

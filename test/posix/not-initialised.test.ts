@@ -8,33 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import type { SockAddr, WSAData } from '../../src/index.js';
+import { handleCalls } from '../helpers.js';
 
 const NOT_INIT = W.WSA.WSANOTINITIALISED;
-const addr: SockAddr = { family: W.AF_INET, address: '127.0.0.1', port: 9 };
-
-/** Every handle-taking call, as a thunk that calls it with handle `s`. */
-function handleCalls(s: number): Array<[string, () => number]> {
-  const buf = Buffer.alloc(16);
-  return [
-    ['bind', () => W.bind(s, addr)],
-    ['listen', () => W.listen(s, 5)],
-    ['accept', () => W.accept(s)],
-    ['connect', () => W.connect(s, addr)],
-    ['send', () => W.send(s, buf)],
-    ['recv', () => W.recv(s, buf)],
-    ['sendto', () => W.sendto(s, buf, buf.length, 0, addr)],
-    ['recvfrom', () => W.recvfrom(s, buf, buf.length, 0, {} as SockAddr)],
-    ['shutdown', () => W.shutdown(s, W.SD_SEND)],
-    ['closesocket', () => W.closesocket(s)],
-    ['WSASendDisconnect', () => W.WSASendDisconnect(s)],
-    ['WSARecvDisconnect', () => W.WSARecvDisconnect(s)],
-    ['setsockopt', () => W.setsockopt(s, W.SOL_SOCKET, W.SO_KEEPALIVE, true)],
-    ['getsockopt', () => W.getsockopt(s, W.SOL_SOCKET, W.SO_TYPE, [])],
-    ['ioctlsocket', () => W.ioctlsocket(s, W.FIONBIO, [1])],
-    ['getsockname', () => W.getsockname(s, {} as SockAddr)],
-    ['getpeername', () => W.getpeername(s, {} as SockAddr)],
-  ];
-}
 
 /** Each call's return value and last error, after clearing the last error. */
 function outcomes(calls: Array<[string, () => number]>): Record<string, [number, number]> {
