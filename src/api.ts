@@ -6,6 +6,7 @@
 // Why our own count and table on Windows too: in a Node process libuv has
 // already called WSAStartup, so ws2_32 never answers WSANOTINITIALISED and the
 // program's last WSACleanup never resets its sockets (DESIGN.md, "Facts").
+import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
@@ -20,9 +21,12 @@ const be = backend as Backend<SockBase>;
 let startups = 0;
 const table = new Map<number, SockBase>();
 // Handles are multiples of 4 like Windows' kernel handles, start well above the
-// stdio range, and are never reused within the thread: a closed handle always
-// answers WSAENOTSOCK instead of reaching whatever reuses its descriptor.
-let nextHandle = 0x1000;
+// stdio range, and are never reused: a closed handle always answers
+// WSAENOTSOCK instead of reaching whatever reuses its descriptor. Each Worker
+// loads its own copy of this module, so each thread numbers from its own base
+// (threadId * 2^32): a handle carried to another thread is not a socket there,
+// rather than a different socket that happens to have the same number.
+let nextHandle = threadId * 2 ** 32 + 0x1000;
 
 /** The record for `s`, or undefined after setting WSANOTINITIALISED / WSAENOTSOCK. */
 function lookup(fn: string, s: unknown): SockBase | undefined {

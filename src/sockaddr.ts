@@ -26,6 +26,11 @@ export function checkSockAddr(fn: string, arg: string, addr: unknown): asserts a
   if (a.family === AF_INET6 && !isIPv6(a.address)) {
     throw new TypeError(`${fn}: ${arg}.address must be an IPv6 address for AF_INET6, got ${describe(a.address)}`);
   }
+  if (a.family === AF_INET6 && a.address.includes('%')) {
+    // SockAddr has no scope id field, and a zone silently dropped would
+    // address another interface.
+    throw new TypeError(`${fn}: ${arg}.address: IPv6 zone ids (%...) are not supported, got ${describe(a.address)}`);
+  }
 }
 
 /** Throws TypeError unless `out` is an object the call can fill with SockAddr fields. */

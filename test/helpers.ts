@@ -1,5 +1,10 @@
 // Shared test plumbing: a started Winsock, connected loopback pairs, and a way
 // to ask what the peer observes without blocking the test process forever.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import * as W from '../src/index.js';
 import type { SockAddr, SOCKET } from '../src/index.js';
@@ -144,3 +149,36 @@ export function handleCalls(s: SOCKET): Array<[string, () => number]> {
 
 /** Async pause that lets Node's loop run (watchers fire, the kernel delivers). */
 export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The file: URL of an ESM build of src/ for Worker threads: Node 20 does not
+ * apply the main thread's TypeScript loader to workers. Built by tsup into a
+ * temp directory (dist/ is left alone: other suites read it), removed after
+ * the calling file's tests.
+ */
+export function workerBundle(): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const tmp = mkdtempSync(join(tmpdir(), 'wsc-worker-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  copyFileSync(join(root, 'package.json'), join(tmp, 'package.json'));
+  mkdirSync(join(tmp, 'node_modules'));
+  symlinkSync(join(root, 'node_modules', 'koffi'), join(tmp, 'node_modules', 'koffi'));
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'tsup'),
+    [
+      'src/index.ts',
+      '--format',
+      'esm',
+      '--out-dir',
+      join(tmp, 'dist'),
+      '--no-config',
+      '--silent',
+      '--target',
+      'node20',
+      '--platform',
+      'node',
+    ],
+    { cwd: root, stdio: 'pipe', timeout: 120_000 },
+  );
+  return pathToFileURL(join(tmp, 'dist', 'index.js')).href;
+}

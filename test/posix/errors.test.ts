@@ -2,16 +2,11 @@
 // with its name and one-line message; WSASetLastError/WSAGetLastError keep a
 // per-thread last error: a Worker has its own, untouched by the main thread's
 // and not touching it.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import type { SockAddr } from '../../src/index.js';
-import { lastErrorOf, ok, useWinsock } from '../helpers.js';
+import { lastErrorOf, ok, useWinsock, workerBundle } from '../helpers.js';
 
 useWinsock();
 
@@ -152,38 +147,10 @@ describe('WSASetLastError / WSAGetLastError', () => {
 // Node 20 does not apply the main thread's TypeScript loader to workers, so
 // the worker imports an ESM build of src/ made by tsup into a temp directory
 // (dist/ is left alone: other suites read it).
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-let tmp: string;
 let bundle: string;
-
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'wsc-errors-'));
-  copyFileSync(join(ROOT, 'package.json'), join(tmp, 'package.json'));
-  mkdirSync(join(tmp, 'node_modules'));
-  symlinkSync(join(ROOT, 'node_modules', 'koffi'), join(tmp, 'node_modules', 'koffi'));
-  execFileSync(
-    join(ROOT, 'node_modules', '.bin', 'tsup'),
-    [
-      'src/index.ts',
-      '--format',
-      'esm',
-      '--out-dir',
-      join(tmp, 'dist'),
-      '--no-config',
-      '--silent',
-      '--target',
-      'node20',
-      '--platform',
-      'node',
-    ],
-    { cwd: ROOT, stdio: 'pipe', timeout: 120_000 },
-  );
-  bundle = pathToFileURL(join(tmp, 'dist', 'index.js')).href;
+  bundle = workerBundle();
 }, 150_000);
-
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
 
 type WorkerReport = { initial: number; afterSet: number; afterFail: number; failRc: number; afterMainWait: number };
 

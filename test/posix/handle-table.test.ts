@@ -3,9 +3,10 @@
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, fstatSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
-import { handleCalls, lastErrorOf, ok, tcpPair, useWinsock } from '../helpers.js';
+import { handleCalls, lastErrorOf, ok, tcpPair, useWinsock, workerBundle } from '../helpers.js';
 
 useWinsock();
 
@@ -68,5 +69,44 @@ describe('the handle table', () => {
     expect(W.send(client, Buffer.from('ok'))).toBe(2);
     expect(W.recv(server, Buffer.alloc(2))).toBe(2);
     expect(lastErrorOf(W.send(NaN, Buffer.from('x')))).toBe(W.WSA.WSAENOTSOCK);
+  });
+});
+
+describe('handles across threads', () => {
+  let bundle: string;
+  beforeAll(() => {
+    bundle = workerBundle();
+  }, 150_000);
+
+  it("a Worker's handles never equal this thread's, so a carried handle is WSAENOTSOCK, not another socket", async () => {
+    const { client } = tcpPair();
+    // The worker opens a socket and reports its handle and what our handle means there.
+    const code = `
+      import { parentPort, workerData } from 'node:worker_threads';
+      const W = await import(workerData.src);
+      W.WSAStartup(0x202);
+      // Open sockets until this thread's numbering reaches the carried handle:
+      // with a shared numbering the worker would then hold that very number.
+      let mine = -1;
+      for (let i = 0; i < 100000 && mine < 0; i++) {
+        const h = W.socket(W.AF_INET, W.SOCK_STREAM, 0);
+        if (h >= workerData.theirs) mine = h;
+        else W.closesocket(h);
+      }
+      const rc = W.send(workerData.theirs, Buffer.from('x'));
+      parentPort.postMessage({ mine, rc, err: W.WSAGetLastError() });
+      W.WSACleanup();`;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
+      workerData: { src: bundle, theirs: client },
+    });
+    const msg = await new Promise<{ mine: number; rc: number; err: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(msg.rc).toBe(-1);
+    expect(msg.err).toBe(W.WSA.WSAENOTSOCK);
+    expect(msg.mine).not.toBe(client);
+    expect(lastErrorOf(W.send(msg.mine, Buffer.from('x')))).toBe(W.WSA.WSAENOTSOCK);
   });
 });
