@@ -170,11 +170,15 @@ function watchAfterReceiveShutdown(s: PosixSock): void {
   s.watcher = handle;
 }
 
-/** Remembers a reset so that every later send/recv reports it (Linux reports ECONNRESET once, then EPIPE or 0). */
-function peerReset(s: PosixSock): number {
-  s.broken = WSA.WSAECONNRESET;
+/**
+ * Remembers a reset so that every later send/recv reports it (Linux reports
+ * ECONNRESET once, then EPIPE or 0). `code` is WSAECONNABORTED for a reset that
+ * came after the peer's FIN, as Windows reports it at recv.
+ */
+function peerReset(s: PosixSock, code: number = WSA.WSAECONNRESET): number {
+  s.broken = code;
   stopWatcher(s);
-  return fail(WSA.WSAECONNRESET);
+  return fail(code);
 }
 
 function translateFlags(flags: number, forSend: boolean): number | undefined {
@@ -256,7 +260,7 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   const [fd, e] = untimed(s, L.SO_RCVTIMEO, () => C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | (s.nonblocking ? L.SOCK_NONBLOCK : 0)));
   if (fd < 0) {
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
-    return void fail(e === 103 ? WSA.WSAECONNRESET : wsaFromErrno(e));
+    return void fail(e === E.ECONNABORTED ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
   if (addrOut) decodeAddr(addrOut);
   const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
@@ -319,18 +323,18 @@ function dissolve(s: PosixSock): number {
  * previous send operation resulted in an ICMP Port Unreachable message").
  * It is one report, not a broken socket: no peerReset.
  */
-const ECONNREFUSED = E.ECONNREFUSED;
+const icmpUnreachable = (s: PosixSock, e: number): boolean => e === E.ECONNREFUSED && s.type === K.SOCK_DGRAM;
 
 /** The translation of a failed send's errno (EPIPE means three different things). */
 function sendFailure(s: PosixSock, e: number): number {
-  if (e === ECONNREFUSED && s.type === K.SOCK_DGRAM) return fail(WSA.WSAECONNRESET);
+  if (icmpUnreachable(s, e)) return fail(WSA.WSAECONNRESET);
   if (e === E.EPIPE) {
     if (s.shutSend) return fail(WSA.WSAESHUTDOWN);
     // EPIPE without our own SHUT_WR: the connection was reset, or never made.
     return s.connectStarted ? peerReset(s) : fail(WSA.WSAENOTCONN);
   }
   if (e === E.ECONNRESET) return peerReset(s);
-  if (e === 89) return fail(WSA.WSAENOTCONN); // EDESTADDRREQ: an unconnected datagram socket
+  if (e === E.EDESTADDRREQ) return fail(WSA.WSAENOTCONN); // an unconnected datagram socket
   return fail(timeoutOr(s, e));
 }
 
@@ -340,9 +344,10 @@ function timeoutOr(s: PosixSock, e: number): number {
 }
 
 function recvFailure(s: PosixSock, e: number): number {
-  if (e === ECONNREFUSED && s.type === K.SOCK_DGRAM) return fail(WSA.WSAECONNRESET);
+  if (icmpUnreachable(s, e)) return fail(WSA.WSAECONNRESET);
+  if (e === E.ECONNRESET) return peerReset(s);
   // EPIPE from recv: a reset after the peer's FIN (Linux sets EPIPE in CLOSE_WAIT).
-  if (e === E.ECONNRESET || e === E.EPIPE) return peerReset(s);
+  if (e === E.EPIPE) return peerReset(s, WSA.WSAECONNABORTED);
   return fail(timeoutOr(s, e));
 }
 
@@ -406,13 +411,8 @@ function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, add
     // only keeps the reset in SO_ERROR (EPIPE in CLOSE_WAIT). Windows reports
     // the abort (Wine's test_shutdown, checked on Windows: WSAECONNABORTED).
     len1[0] = 4;
-    if (C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_ERROR, int1, len1) === 0 && int1[0]) {
-      const err = int1[0];
-      if (err === E.EPIPE || err === E.ECONNRESET) {
-        s.broken = err === E.EPIPE ? WSA.WSAECONNABORTED : WSA.WSAECONNRESET;
-        stopWatcher(s);
-        return fail(s.broken);
-      }
+    if (C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_ERROR, int1, len1) === 0) {
+      if (int1[0] === E.EPIPE || int1[0] === E.ECONNRESET) return recvFailure(s, int1[0]);
     }
   }
   if (addrOut && dgram) decodeAddr(addrOut);
