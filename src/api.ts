@@ -319,7 +319,9 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
   return be.ioctlsocket(rec, cmd, argp);
 }
 
-const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLPRI | K.POLLWRNORM | K.POLLWRBAND;
+// Microsoft's WSAPoll page: "If the POLLPRI flag is set on a socket for the
+// Microsoft Winsock provider, the WSAPoll function will fail" (WSAEINVAL).
+const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLWRNORM | K.POLLWRBAND;
 
 export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
   if (!Array.isArray(fds)) throw new TypeError(`WSAPoll: fds must be an array of { fd, events, revents }, got ${describe(fds)}`);

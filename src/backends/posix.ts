@@ -262,7 +262,17 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
     return void fail(e === E.ECONNABORTED ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
-  if (addrOut) decodeAddr(addrOut);
+  if (addrOut) {
+    // A throwing setter on addrOut must not leave an accepted connection that
+    // no handle owns: reset it and let the error through.
+    try {
+      decodeAddr(addrOut);
+    } catch (err) {
+      setKernelLinger(fd, 1, 0);
+      C.close(fd);
+      throw err;
+    }
+  }
   const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
   child.connected = child.connectStarted = child.bound = true;
   child.linger = { ...s.linger };
@@ -630,7 +640,7 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     enforceReceiveShutdown(s);
     let ev = L.POLLRDHUP;
     if (e.events & K.POLLRDNORM) ev |= L.POLLIN;
-    if (e.events & (K.POLLRDBAND | K.POLLPRI)) ev |= L.POLLPRI;
+    if (e.events & K.POLLRDBAND) ev |= L.POLLPRI;
     if (e.events & K.POLLWRNORM) ev |= L.POLLOUT;
     if (e.events & K.POLLWRBAND) ev |= L.POLLWRBAND;
     fds.writeInt32LE(s.fd, i * 8);

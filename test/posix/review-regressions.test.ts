@@ -106,3 +106,29 @@ describe('small input rules', () => {
     expect(v[0]).toBe(1);
   });
 });
+
+describe('WSAPoll and POLLPRI', () => {
+  it('requesting POLLPRI is WSAEINVAL, as Microsoft documents for its provider', () => {
+    const { client } = tcpPair();
+    expect(lastErrorOf(W.WSAPoll([{ fd: client, events: W.POLLPRI, revents: 0 }], 0))).toBe(W.WSA.WSAEINVAL);
+    expect(lastErrorOf(W.WSAPoll([{ fd: client, events: W.POLLRDNORM | W.POLLPRI, revents: 0 }], 0))).toBe(W.WSA.WSAEINVAL);
+    expect(W.WSAPoll([{ fd: client, events: W.POLLRDNORM | W.POLLRDBAND | W.POLLWRNORM, revents: 0 }], 0)).toBe(1);
+  });
+});
+
+describe('accept with an output address whose setter throws', () => {
+  it('rethrows, and the accepted connection is reset rather than left without a handle', () => {
+    const l = listener();
+    const c = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0));
+    expect(W.connect(c, l.addr)).toBe(0);
+    const before = fdCount();
+    const hostile = {
+      set port(_v: number) {
+        throw new Error('no');
+      },
+    } as unknown as W.SockAddr;
+    expect(() => W.accept(l.s, hostile)).toThrow('no');
+    expect(fdCount()).toBe(before);
+    expect(observe(c)).toEqual({ error: 'WSAECONNRESET' });
+  });
+});
