@@ -12,9 +12,10 @@
 //   (koffi.sizeof / koffi.offsetof give the layout); `int *` lengths are
 //   Int32Arrays of one element, `u_long *` Uint32Arrays. Buffers and typed
 //   arrays are passed to `void *` parameters as pointers to their memory.
-// - After a call returns its failure sentinel, read `W.WSAGetLastError()` in
-//   the very next statement: it is ws2_32's thread-local slot, and other
-//   JavaScript (a GC finaliser, another koffi call) could overwrite it.
+// - After a call returns its failure sentinel, read `W.WSAGetLastError()`
+//   before any other koffi call: koffi saves the thread's last error after each
+//   call and restores it before the next, so what Node does in between cannot
+//   overwrite it, but the next koffi call (any function) replaces it.
 //
 // Layouts are Win64's (x64 and arm64 share them); 32-bit Windows is not a
 // target (koffi's win32-ia32 build would need the other WSADATA order).

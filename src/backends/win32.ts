@@ -6,9 +6,12 @@
 // program's sockets at its last WSACleanup; api.ts's own start-up count and
 // handle table give that behaviour, then call startup()/abort()/cleanup() here.
 //
-// Error handling lives in one place: every failing call is followed, in the
-// same statement, by `wsaFail()`, which reads ws2_32's WSAGetLastError through
-// koffi before any other JavaScript can run and records it with fail().
+// Error handling: every failing call is followed at once by `wsaFail()`, which
+// reads ws2_32's WSAGetLastError through koffi and records it with fail() (or,
+// in recvfrom, by WSAGetLastError itself when the code depends on it). No other
+// ws2_32 call may come between: koffi keeps each call's last error in a
+// per-thread slot of its own, so V8 and libuv work in between cannot clobber it
+// (checked under Wine), but another koffi call would.
 //
 // Winsock's numbers (levels, option names, FIONBIO, POLL*, AF_INET6 = 23) are
 // ws2_32's own: they pass through untranslated.
@@ -27,7 +30,7 @@ import {
 } from '../../native-bindings/ws2_32.js';
 import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKET, SO_LINGER } from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
-import { fail } from '../errors.js';
+import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
 import type { OptionKind, PollEntry, SockBase } from './backend.js';
 
@@ -129,8 +132,19 @@ export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefin
   const [b, len] = addrOutBuf();
   const fd = toSocket(W.accept(s.fd, b, len));
   if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
-  if (addrOut) decodeAddr(b, len[0]!, addrOut);
-  return record(handle, s.af, s.type, s.protocol, fd);
+  const child = record(handle, s.af, s.type, s.protocol, fd);
+  if (addrOut) {
+    try {
+      decodeAddr(b, len[0]!, addrOut);
+    } catch (e) {
+      // addrOut passed api.ts's checks but refused a field (a throwing setter, a
+      // read-only property). The connection can reach no handle now: reset it
+      // rather than leak a native SOCKET that nothing can close.
+      abort(child);
+      throw e;
+    }
+  }
+  return child;
 }
 
 export function connect(s: Win32Sock, addr: SockAddr): number {
@@ -158,7 +172,13 @@ export function sendto(s: Win32Sock, buf: Uint8Array, len: number, flags: number
 export function recvfrom(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
   const [b, alen] = addrOutBuf();
   const n = W.recvfrom(s.fd, buf, len, flags, b, alen);
-  if (n === SOCKET_ERROR) return wsaFail();
+  if (n === SOCKET_ERROR) {
+    const e = W.WSAGetLastError();
+    // A datagram longer than `len` fails with WSAEMSGSIZE, but it was received
+    // (truncated) and ws2_32 wrote its sender to `from`: report it, as posix.ts does.
+    if (e === WSA.WSAEMSGSIZE && addrOut) decodeAddr(b, alen[0]!, addrOut);
+    return fail(e);
+  }
   // On a connected TCP socket ws2_32 may leave `from` untouched: fill only what it wrote.
   if (addrOut) decodeAddr(b, alen[0]!, addrOut);
   return n;

@@ -24,7 +24,7 @@ export interface Packets {
 
 export interface ScenarioContext {
   observe(name: string, o: Outcome): void;
-  conn(p: { clientPort: number; serverPort: number }): void;
+  conn(p: { address: string; clientPort: number; serverPort: number }): void;
 }
 
 export interface Scenario {
@@ -43,4 +43,7 @@ export function outcomeMatches(want: Outcome, got: Outcome | undefined): boolean
 export function obs(w: unknown, fn: () => number): Outcome;
 export function sleep(ms: number): Promise<void>;
 export function waitFor(w: unknown, s: number, events: number, ms?: number): Promise<number>;
-export function tcpPair(w: unknown): Promise<{ c: number; a: number; clientPort: number; serverPort: number }>;
+export function tcpPair(
+  w: unknown,
+  family?: number,
+): Promise<{ c: number; a: number; address: string; clientPort: number; serverPort: number }>;

@@ -59,9 +59,40 @@ export function obs(w, fn) {
   return { ret, wsa: ret === -1 ? w.WSAGetLastError() : 0 };
 }
 
+/**
+ * `check(name, fn, more?)` records check `name` as obs(w, fn), plus the fields `more(outcome)`
+ * reads right after the call (bytes received, revents, the time it took...).
+ * @param {any} w @param {{ observe: (name: string, o: Outcome) => void }} t
+ * @returns {Check_}
+ */
+function checker(w, t) {
+  return (name, fn, more) => {
+    const o = obs(w, fn);
+    t.observe(name, more ? { ...o, ...more(o) } : o);
+  };
+}
+
 /** @param {boolean} ok @param {string} what */
 function must(ok, what) {
   if (!ok) throw new Error(`setup failed: ${what}`);
+}
+
+/** A SockAddr for a call to fill. */
+const emptyAddr = () => ({ family: 0, address: '', port: 0 });
+
+/** @param {Uint8Array} buf @param {number} n */
+const text = (buf, n) => Buffer.from(buf.subarray(0, n)).toString();
+
+/** getsockname(s), which setup needs. @param {any} w @param {number} s */
+function nameOf(w, s, what = 'getsockname') {
+  const a = emptyAddr();
+  must(w.getsockname(s, a) === 0, what);
+  return a;
+}
+
+/** closesocket(s), which setup or clean-up needs. @param {any} w @param {number} s @param {string} what */
+function mustClose(w, s, what) {
+  must(w.closesocket(s) === 0, `closesocket(${what}) (${w.WSAGetLastError()})`);
 }
 
 /**
@@ -86,19 +117,42 @@ function nonblocking(w, s, on = true) {
   must(w.ioctlsocket(s, FIONBIO, [on ? 1 : 0]) === 0, `FIONBIO (${w.WSAGetLastError()})`);
 }
 
+/** setsockopt(s, SO_LINGER, {l_onoff, l_linger}), which setup needs. @param {any} w @param {number} s @param {number} l_onoff @param {number} l_linger */
+function linger(w, s, l_onoff, l_linger) {
+  must(w.setsockopt(s, SOL_SOCKET, SO_LINGER, { l_onoff, l_linger }) === 0, `SO_LINGER {${l_onoff},${l_linger}}`);
+}
+
+/** Abortive close (linger {1,0}), unchecked: clean-up that must neither wait nor fail. @param {any} w @param {number} s */
+function resetClose(w, s) {
+  w.setsockopt(s, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
+  w.closesocket(s);
+}
+
+/** A TCP listener on loopback (backlog 1, a port the system picks) and its address. @param {any} w */
+function listener(w, family = AF_INET) {
+  const address = family === AF_INET6 ? LOOPBACK6 : LOOPBACK;
+  const l = w.socket(family, SOCK_STREAM, IPPROTO_TCP);
+  must(l !== -1, `socket (${w.WSAGetLastError()})`);
+  must(w.bind(l, { family, address, port: 0 }) === 0, `bind (${w.WSAGetLastError()})`);
+  must(w.listen(l, 1) === 0, `listen (${w.WSAGetLastError()})`);
+  return { l, la: nameOf(w, l), address };
+}
+
+/** A nonblocking UDP socket bound to loopback. @param {any} w */
+function udpSocket(w) {
+  const u = w.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  must(u !== -1 && w.bind(u, { family: AF_INET, address: LOOPBACK, port: 0 }) === 0, 'udp socket');
+  nonblocking(w, u);
+  return u;
+}
+
 /**
  * A connected TCP pair on loopback: `c` connected to a listener, `a` its accepted peer
  * (the listener is closed at once). Both are left nonblocking.
  * @param {any} w
  */
 export async function tcpPair(w, family = AF_INET) {
-  const address = family === AF_INET6 ? LOOPBACK6 : LOOPBACK;
-  const l = w.socket(family, SOCK_STREAM, IPPROTO_TCP);
-  must(l !== -1, `socket (${w.WSAGetLastError()})`);
-  must(w.bind(l, { family, address, port: 0 }) === 0, `bind (${w.WSAGetLastError()})`);
-  must(w.listen(l, 1) === 0, `listen (${w.WSAGetLastError()})`);
-  const la = { family: 0, address: '', port: 0 };
-  must(w.getsockname(l, la) === 0, 'getsockname');
+  const { l, la, address } = listener(w, family);
   const c = w.socket(family, SOCK_STREAM, IPPROTO_TCP);
   must(c !== -1, 'socket');
   // A blocking connect to a listening loopback socket completes in the kernel's
@@ -108,12 +162,27 @@ export async function tcpPair(w, family = AF_INET) {
   must((await waitFor(w, l, POLLRDNORM)) !== 0, 'listener readable');
   const a = w.accept(l);
   must(a !== -1, `accept (${w.WSAGetLastError()})`);
-  must(w.closesocket(l) === 0, 'close listener');
+  mustClose(w, l, 'listener');
   nonblocking(w, c);
   nonblocking(w, a);
-  const ca = { family: 0, address: '', port: 0 };
-  must(w.getsockname(c, ca) === 0, 'getsockname(c)');
-  return { c, a, address, clientPort: ca.port, serverPort: la.port };
+  return { c, a, address, clientPort: nameOf(w, c, 'getsockname(c)').port, serverPort: la.port };
+}
+
+/**
+ * A scenario's run on one connection: a fresh tcpPair (its ports go to the packet
+ * check), then `body(w, p, check, t)`, then `end(w, p)`: the graceful closeBoth unless
+ * the scenario names another clean-up (null: the body ends everything itself).
+ * @param {(w: any, p: Pair, check: Check_, t: Ctx) => Promise<void>} body
+ * @param {{ family?: number, end?: ((w: any, p: Pair) => unknown) | null }} [opts]
+ */
+function onPair(body, { family = AF_INET, end = closeBoth } = {}) {
+  /** @param {any} w @param {Ctx} t */
+  return async (w, t) => {
+    const p = await tcpPair(w, family);
+    t.conn(p);
+    await body(w, p, checker(w, t), t);
+    if (end) await end(w, p);
+  };
 }
 
 /** Receive once (after waiting for readability) and report ret/wsa plus the bytes as text. */
@@ -122,17 +191,44 @@ async function recvObs(w, s, waitMs = 1000) {
   await waitFor(w, s, POLLRDNORM, waitMs);
   const buf = new Uint8Array(64);
   const o = obs(w, () => w.recv(s, buf));
-  return o.ret > 0 ? { ...o, data: Buffer.from(buf.subarray(0, o.ret)).toString() } : o;
+  return o.ret > 0 ? { ...o, data: text(buf, o.ret) } : o;
 }
 
-/** Graceful end of a pair: close the client, wait for its FIN at the peer, close the peer. */
-/** @param {any} w @param {{ c: number, a: number }} p */
-async function closeBoth(w, p, closeClient = true) {
-  if (closeClient) must(w.closesocket(p.c) === 0, `closesocket(c) (${w.WSAGetLastError()})`);
+/** The peer sends `data` and the client waits until it has arrived. @param {any} w @param {Pair} p @param {string} data */
+async function peerSends(w, p, data) {
+  must(w.send(p.a, Buffer.from(data)) === data.length, 'peer send');
+  must((await waitFor(w, p.c, POLLRDNORM)) !== 0, 'data arrived');
+}
+
+/** The peer's graceful end: wait for the client's FIN, drain, close. @param {any} w @param {Pair} p */
+async function closePeer(w, p) {
   await waitFor(w, p.a, POLLRDNORM, 1000);
   const buf = new Uint8Array(64);
   while (w.recv(p.a, buf) > 0); // drain, so the peer's close is a FIN, not an RST
-  must(w.closesocket(p.a) === 0, `closesocket(a) (${w.WSAGetLastError()})`);
+  mustClose(w, p.a, 'a');
+}
+
+/** Graceful end of a pair: close the client, wait for its FIN at the peer, close the peer. @param {any} w @param {Pair} p */
+async function closeBoth(w, p) {
+  mustClose(w, p.c, 'c');
+  await closePeer(w, p);
+}
+
+/** The peer closes first; the client, which already sent its FIN, then sends nothing more. @param {any} w @param {Pair} p */
+async function closePeerFirst(w, p) {
+  mustClose(w, p.a, 'a');
+  await waitFor(w, p.c, POLLRDNORM, 1000);
+  mustClose(w, p.c, 'c');
+}
+
+/** closesocket(s) as check 'closesocket', with the milliseconds it took as `waited`. @param {any} w @param {Check_} check @param {number} s */
+function timedClose(w, check, s) {
+  const t0 = Date.now();
+  check(
+    'closesocket',
+    () => w.closesocket(s),
+    () => ({ waited: Date.now() - t0 }),
+  );
 }
 
 /** Fill the connection until send answers WSAEWOULDBLOCK (the peer reads nothing). Returns bytes queued. */
@@ -155,12 +251,15 @@ function fillUntilWouldBlock(w, s) {
 /** @typedef {{ ret: number, wsa?: number, [k: string]: unknown }} Outcome */
 /** @typedef {{ call: string, expect: Outcome, wine?: { expect: Outcome, reason: string } }} Check */
 /** @typedef {{ client: string[], server: string[] }} Packets */
+/** @typedef {{ c: number, a: number, address: string, clientPort: number, serverPort: number }} Pair */
+/** @typedef {{ observe: (name: string, o: Outcome) => void, conn: (p: { address: string, clientPort: number, serverPort: number }) => void }} Ctx */
+/** @typedef {(name: string, fn: () => number, more?: (o: Outcome) => Record<string, unknown>) => void} Check_ */
 /**
  * @typedef {{
  *   id: string, title: string, rule: string,
  *   checks: Record<string, Check>,
  *   packets?: Packets, winePackets?: { packets: Packets, reason: string },
- *   run: (w: any, t: { observe: (name: string, o: Outcome) => void, conn: (p: { address: string, clientPort: number, serverPort: number }) => void }) => Promise<void>
+ *   run: (w: any, t: Ctx) => Promise<void>
  * }} Scenario
  */
 
@@ -175,10 +274,7 @@ export const scenarios = [
     },
     async run(w, t) {
       // In Windows Node, ws2_32 itself would succeed (libuv started it): api.ts's own count answers.
-      t.observe(
-        'socket',
-        obs(w, () => w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)),
-      );
+      checker(w, t)('socket', () => w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
     },
   },
   {
@@ -205,21 +301,18 @@ export const scenarios = [
       getpeername: { call: 'getpeername(a) is the client', expect: { ret: 0, wsa: 0, same: true } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'send',
-        obs(w, () => w.send(p.c, Buffer.from('hello'))),
-      );
+    run: onPair(async (w, p, check, t) => {
+      check('send', () => w.send(p.c, Buffer.from('hello')));
       t.observe('peerRecv', await recvObs(w, p.a));
       must(w.send(p.a, Buffer.from('world')) === 5, 'reply');
       t.observe('reply', await recvObs(w, p.c));
-      const peer = { family: 0, address: '', port: 0 };
-      const o = obs(w, () => w.getpeername(p.a, peer));
-      t.observe('getpeername', { ...o, same: peer.address === LOOPBACK && peer.port === p.clientPort });
-      await closeBoth(w, p);
-    },
+      const peer = emptyAddr();
+      check(
+        'getpeername',
+        () => w.getpeername(p.a, peer),
+        () => ({ same: peer.address === LOOPBACK && peer.port === p.clientPort }),
+      );
+    }),
   },
   {
     id: 'WSASendDisconnect',
@@ -231,23 +324,14 @@ export const scenarios = [
       sendAfter: { call: 'send(c, "x") afterwards', expect: { ret: -1, wsa: 10058 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'WSASendDisconnect',
-        obs(w, () => w.WSASendDisconnect(p.c)),
-      );
-      t.observe('peerRecv', await recvObs(w, p.a));
-      t.observe(
-        'sendAfter',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      // The peer closes too; the client's closesocket then sends nothing more.
-      must(w.closesocket(p.a) === 0, 'closesocket(a)');
-      await waitFor(w, p.c, POLLRDNORM, 1000);
-      must(w.closesocket(p.c) === 0, 'closesocket(c)');
-    },
+    run: onPair(
+      async (w, p, check, t) => {
+        check('WSASendDisconnect', () => w.WSASendDisconnect(p.c));
+        t.observe('peerRecv', await recvObs(w, p.a));
+        check('sendAfter', () => w.send(p.c, Buffer.from('x')));
+      },
+      { end: closePeerFirst },
+    ),
   },
   {
     id: 'shutdown-SD_SEND-send',
@@ -259,23 +343,11 @@ export const scenarios = [
       again: { call: 'shutdown(c, SD_SEND) again', expect: { ret: 0, wsa: 0 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'shutdown',
-        obs(w, () => w.shutdown(p.c, SD_SEND)),
-      );
-      t.observe(
-        'sendAfter',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      t.observe(
-        'again',
-        obs(w, () => w.shutdown(p.c, SD_SEND)),
-      );
-      await closeBoth(w, p);
-    },
+    run: onPair(async (w, p, check) => {
+      check('shutdown', () => w.shutdown(p.c, SD_SEND));
+      check('sendAfter', () => w.send(p.c, Buffer.from('x')));
+      check('again', () => w.shutdown(p.c, SD_SEND));
+    }),
   },
   {
     id: 'recv-after-SD_RECEIVE',
@@ -288,23 +360,11 @@ export const scenarios = [
     },
     // Only the clean-up's FINs: SD_RECEIVE itself puts nothing on the wire.
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'shutdown',
-        obs(w, () => w.shutdown(p.c, SD_RECEIVE)),
-      );
-      t.observe(
-        'recvAfter',
-        obs(w, () => w.recv(p.c, new Uint8Array(16))),
-      );
-      t.observe(
-        'sendStill',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      await closeBoth(w, p);
-    },
+    run: onPair(async (w, p, check) => {
+      check('shutdown', () => w.shutdown(p.c, SD_RECEIVE));
+      check('recvAfter', () => w.recv(p.c, new Uint8Array(16)));
+      check('sendStill', () => w.send(p.c, Buffer.from('x')));
+    }),
   },
   {
     id: 'linger-1-0-close',
@@ -324,22 +384,20 @@ export const scenarios = [
       },
     },
     packets: { client: ['RST'], server: [] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'setsockopt',
-        obs(w, () => w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 })),
-      );
-      const l = { l_onoff: -1, l_linger: -1 };
-      t.observe('getsockopt', { ...obs(w, () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, l)), ...l });
-      t.observe(
-        'closesocket',
-        obs(w, () => w.closesocket(p.c)),
-      );
-      t.observe('peerRecv', await recvObs(w, p.a));
-      must(w.closesocket(p.a) === 0, 'closesocket(a)');
-    },
+    run: onPair(
+      async (w, p, check, t) => {
+        check('setsockopt', () => w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }));
+        const l = { l_onoff: -1, l_linger: -1 };
+        check(
+          'getsockopt',
+          () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, l),
+          () => l,
+        );
+        check('closesocket', () => w.closesocket(p.c));
+        t.observe('peerRecv', await recvObs(w, p.a));
+      },
+      { end: (w, p) => mustClose(w, p.a, 'a') },
+    ),
   },
   {
     id: 'closesocket-twice',
@@ -351,23 +409,14 @@ export const scenarios = [
       sendClosed: { call: 'send(c, "x") on the closed handle', expect: { ret: -1, wsa: 10038 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'first',
-        obs(w, () => w.closesocket(p.c)),
-      );
-      t.observe(
-        'second',
-        obs(w, () => w.closesocket(p.c)),
-      );
-      t.observe(
-        'sendClosed',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      await closeBoth(w, p, false);
-    },
+    run: onPair(
+      async (w, p, check) => {
+        check('first', () => w.closesocket(p.c));
+        check('second', () => w.closesocket(p.c));
+        check('sendClosed', () => w.send(p.c, Buffer.from('x')));
+      },
+      { end: closePeer },
+    ),
   },
   {
     id: 'shutdown-bad-how',
@@ -379,26 +428,14 @@ export const scenarios = [
       notconn: { call: 'shutdown(u, SD_SEND) on an unconnected socket', expect: { ret: -1, wsa: 10057 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'connected',
-        obs(w, () => w.shutdown(p.c, 3)),
-      );
+    run: onPair(async (w, p, check) => {
+      check('connected', () => w.shutdown(p.c, 3));
       const u = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
       must(u !== -1, 'socket');
-      t.observe(
-        'unconnected',
-        obs(w, () => w.shutdown(u, 3)),
-      );
-      t.observe(
-        'notconn',
-        obs(w, () => w.shutdown(u, SD_SEND)),
-      );
-      must(w.closesocket(u) === 0, 'closesocket(u)');
-      await closeBoth(w, p);
-    },
+      check('unconnected', () => w.shutdown(u, 3));
+      check('notconn', () => w.shutdown(u, SD_SEND));
+      mustClose(w, u, 'u');
+    }),
   },
   {
     id: 'WSASendDisconnect-with-data',
@@ -409,17 +446,11 @@ export const scenarios = [
     },
     // Nothing was sent by the refused call: the clean-up's FINs only.
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      // Wine's ws2_32, called directly, returns 0 here; api.ts answers before any
-      // backend is called, so both lanes give the documented code.
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'withData',
-        obs(w, () => w.WSASendDisconnect(p.c, Buffer.from('bye'))),
-      );
-      await closeBoth(w, p);
-    },
+    // Wine's ws2_32, called directly, returns 0 here; api.ts answers before any
+    // backend is called, so both lanes give the documented code.
+    run: onPair(async (w, p, check) => {
+      check('withData', () => w.WSASendDisconnect(p.c, Buffer.from('bye')));
+    }),
   },
   {
     id: 'data-after-SD_RECEIVE',
@@ -440,24 +471,22 @@ export const scenarios = [
     // closesocket (closing with unread data), so the packet order alone cannot tell the
     // two apart here: the peer's recv does.
     packets: { client: ['RST'], server: [] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      must(w.shutdown(p.c, SD_RECEIVE) === 0, 'shutdown(SD_RECEIVE)');
-      t.observe(
-        'peerSend',
-        obs(w, () => w.send(p.a, Buffer.from('late'))),
-      );
-      // Give the reset time to happen (the POSIX backend sees the data on Node's loop).
-      await waitFor(w, p.a, POLLRDNORM, 500);
-      t.observe(
-        'peerRecv',
-        obs(w, () => w.recv(p.a, new Uint8Array(16))),
-      );
-      w.closesocket(p.c);
-      await waitFor(w, p.a, POLLRDNORM, 500);
-      w.closesocket(p.a);
-    },
+    run: onPair(
+      async (w, p, check) => {
+        must(w.shutdown(p.c, SD_RECEIVE) === 0, 'shutdown(SD_RECEIVE)');
+        check('peerSend', () => w.send(p.a, Buffer.from('late')));
+        // Give the reset time to happen (the POSIX backend sees the data on Node's loop).
+        await waitFor(w, p.a, POLLRDNORM, 500);
+        check('peerRecv', () => w.recv(p.a, new Uint8Array(16)));
+      },
+      {
+        async end(w, p) {
+          w.closesocket(p.c);
+          await waitFor(w, p.a, POLLRDNORM, 500);
+          w.closesocket(p.a);
+        },
+      },
+    ),
   },
   {
     id: 'SD_BOTH-unread-data',
@@ -478,25 +507,22 @@ export const scenarios = [
       packets: { client: ['FIN'], server: ['FIN'] },
       reason: 'Wine 8 shuts down with FIN (SHUT_RDWR), a graceful end, instead of resetting',
     },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      must(w.send(p.a, Buffer.from('data')) === 4, 'peer send');
-      must((await waitFor(w, p.c, POLLRDNORM)) !== 0, 'data arrived');
-      t.observe(
-        'shutdown',
-        obs(w, () => w.shutdown(p.c, SD_BOTH)),
-      );
-      await waitFor(w, p.a, POLLRDNORM, 500);
-      t.observe(
-        'peerRecv',
-        obs(w, () => w.recv(p.a, new Uint8Array(16))),
-      );
-      // The peer closes first, after seeing the client's end (a FIN under Wine).
-      w.closesocket(p.a);
-      await sleep(20);
-      w.closesocket(p.c);
-    },
+    run: onPair(
+      async (w, p, check) => {
+        await peerSends(w, p, 'data');
+        check('shutdown', () => w.shutdown(p.c, SD_BOTH));
+        await waitFor(w, p.a, POLLRDNORM, 500);
+        check('peerRecv', () => w.recv(p.a, new Uint8Array(16)));
+      },
+      {
+        // The peer closes first, after seeing the client's end (a FIN under Wine).
+        async end(w, p) {
+          w.closesocket(p.a);
+          await sleep(20);
+          w.closesocket(p.c);
+        },
+      },
+    ),
   },
   {
     id: 'nonblocking-linger-unsent',
@@ -518,25 +544,16 @@ export const scenarios = [
         wine: { expect: { ret: -1, wsa: 10038 }, reason: 'The handle was freed by the close above' },
       },
     },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      fillUntilWouldBlock(w, p.c);
-      must(w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 1 }) === 0, 'SO_LINGER {1,1}');
-      const t0 = Date.now();
-      const o = obs(w, () => w.closesocket(p.c));
-      t.observe('closesocket', { ...o, waited: Date.now() - t0 });
-      const l = { l_onoff: 0, l_linger: 0 };
-      t.observe(
-        'stillOpen',
-        obs(w, () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, l)),
-      );
+    run: onPair(
+      async (w, p, check) => {
+        fillUntilWouldBlock(w, p.c);
+        linger(w, p.c, 1, 1);
+        timedClose(w, check, p.c);
+        check('stillOpen', () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 0, l_linger: 0 }));
+      },
       // Clean-up without waiting: abortive on both ends.
-      w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
-      w.closesocket(p.c);
-      w.setsockopt(p.a, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
-      w.closesocket(p.a);
-    },
+      { end: (w, p) => [p.c, p.a].forEach((s) => resetClose(w, s)) },
+    ),
   },
   {
     id: 'blocking-linger-expiry',
@@ -553,21 +570,22 @@ export const scenarios = [
       reason:
         "Wine 8 leaves the unsent data to Linux, which keeps it queued after close: no RST at expiry (nor a FIN: the peer's window is closed)",
     },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      fillUntilWouldBlock(w, p.c);
-      nonblocking(w, p.c, false);
-      must(w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 1 }) === 0, 'SO_LINGER {1,1}');
-      const t0 = Date.now();
-      const o = obs(w, () => w.closesocket(p.c));
-      t.observe('closesocket', { ...o, waited: Date.now() - t0 });
-      // The peer ends abortively too: its RST is not the client's, and nothing waits.
-      // (Under Wine the orphaned client connection then dies on the peer's RST.)
-      await sleep(20);
-      w.setsockopt(p.a, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
-      w.closesocket(p.a);
-    },
+    run: onPair(
+      async (w, p, check) => {
+        fillUntilWouldBlock(w, p.c);
+        nonblocking(w, p.c, false);
+        linger(w, p.c, 1, 1);
+        timedClose(w, check, p.c);
+      },
+      {
+        // The peer ends abortively too: its RST is not the client's, and nothing waits.
+        // (Under Wine the orphaned client connection then dies on the peer's RST.)
+        async end(w, p) {
+          await sleep(20);
+          resetClose(w, p.a);
+        },
+      },
+    ),
   },
   {
     id: 'tcp-connection-ipv6',
@@ -582,48 +600,55 @@ export const scenarios = [
       },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w, AF_INET6);
-      t.conn(p);
-      t.observe(
-        'send',
-        obs(w, () => w.send(p.c, Buffer.from('hello6'))),
-      );
-      t.observe('peerRecv', await recvObs(w, p.a));
-      const peer = { family: 0, address: '', port: 0 };
-      const o = obs(w, () => w.getpeername(p.a, peer));
-      t.observe('getpeername', { ...o, family: peer.family, address: peer.address, same: peer.port === p.clientPort });
-      await closeBoth(w, p);
-    },
+    run: onPair(
+      async (w, p, check, t) => {
+        check('send', () => w.send(p.c, Buffer.from('hello6')));
+        t.observe('peerRecv', await recvObs(w, p.a));
+        const peer = emptyAddr();
+        check(
+          'getpeername',
+          () => w.getpeername(p.a, peer),
+          () => ({ family: peer.family, address: peer.address, same: peer.port === p.clientPort }),
+        );
+      },
+      { family: AF_INET6 },
+    ),
   },
   {
     id: 'udp-sendto-recvfrom',
     title: 'UDP sendto / recvfrom',
-    rule: 'datagrams carry their sender address',
+    rule: 'datagrams carry their sender address, a truncated one too',
     checks: {
       sendto: { call: 'sendto(u1, "dgram", addr of u2)', expect: { ret: 5, wsa: 0 } },
       recvfrom: { call: 'recvfrom(u2) fills the sender', expect: { ret: 5, wsa: 0, data: 'dgram', fromSender: true } },
+      truncated: {
+        call: 'recvfrom(u2) of 10 bytes into 4 fills the sender',
+        expect: { ret: -1, wsa: 10040, data: '0123', fromSender: true },
+      },
     },
     async run(w, t) {
-      const [u1, u2] = [0, 1].map(() => {
-        const u = w.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-        must(u !== -1 && w.bind(u, { family: AF_INET, address: LOOPBACK, port: 0 }) === 0, 'udp socket');
-        nonblocking(w, u);
-        return u;
-      });
-      const a1 = { family: 0, address: '', port: 0 };
-      const a2 = { family: 0, address: '', port: 0 };
-      must(w.getsockname(u1, a1) === 0 && w.getsockname(u2, a2) === 0, 'getsockname');
-      t.observe(
-        'sendto',
-        obs(w, () => w.sendto(u1, Buffer.from('dgram'), 5, 0, a2)),
-      );
-      await waitFor(w, u2, POLLRDNORM, 1000);
-      const buf = new Uint8Array(64);
-      const from = { family: 0, address: '', port: 0 };
-      const o = obs(w, () => w.recvfrom(u2, buf, 64, 0, from));
-      const data = o.ret > 0 ? Buffer.from(buf.subarray(0, o.ret)).toString() : undefined;
-      t.observe('recvfrom', { ...o, data, fromSender: from.address === LOOPBACK && from.port === a1.port });
+      const check = checker(w, t);
+      const [u1, u2] = [udpSocket(w), udpSocket(w)];
+      const [a1, a2] = [nameOf(w, u1), nameOf(w, u2)];
+      /** Check `name`: recvfrom(u2) into `len` bytes once a datagram is there. @param {string} name @param {number} len */
+      const receive = async (name, len) => {
+        await waitFor(w, u2, POLLRDNORM, 1000);
+        const buf = new Uint8Array(len);
+        const from = emptyAddr();
+        check(
+          name,
+          () => w.recvfrom(u2, buf, len, 0, from),
+          // WSAEMSGSIZE: the datagram was received, cut to `len` bytes.
+          (o) => ({
+            data: o.ret > 0 ? text(buf, o.ret) : o.wsa === 10040 ? text(buf, len) : undefined,
+            fromSender: from.address === LOOPBACK && from.port === a1.port,
+          }),
+        );
+      };
+      check('sendto', () => w.sendto(u1, Buffer.from('dgram'), 5, 0, a2));
+      await receive('recvfrom', 64);
+      must(w.sendto(u1, Buffer.from('0123456789'), 10, 0, a2) === 10, 'sendto 10 bytes');
+      await receive('truncated', 4);
       must(w.closesocket(u1) === 0 && w.closesocket(u2) === 0, 'close');
     },
   },
@@ -637,24 +662,13 @@ export const scenarios = [
       recvfrom: { call: 'recvfrom(u) afterwards', expect: { ret: -1, wsa: 10058 } },
     },
     async run(w, t) {
-      const u = w.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-      must(u !== -1 && w.bind(u, { family: AF_INET, address: LOOPBACK, port: 0 }) === 0, 'udp socket');
-      nonblocking(w, u);
-      const self = { family: 0, address: '', port: 0 };
-      must(w.getsockname(u, self) === 0, 'getsockname');
-      t.observe(
-        'shutdown',
-        obs(w, () => w.shutdown(u, SD_BOTH)),
-      );
-      t.observe(
-        'sendto',
-        obs(w, () => w.sendto(u, Buffer.from('x'), 1, 0, self)),
-      );
-      t.observe(
-        'recvfrom',
-        obs(w, () => w.recvfrom(u, new Uint8Array(8), 8, 0)),
-      );
-      must(w.closesocket(u) === 0, 'close');
+      const check = checker(w, t);
+      const u = udpSocket(w);
+      const self = nameOf(w, u);
+      check('shutdown', () => w.shutdown(u, SD_BOTH));
+      check('sendto', () => w.sendto(u, Buffer.from('x'), 1, 0, self));
+      check('recvfrom', () => w.recvfrom(u, new Uint8Array(8), 8, 0));
+      mustClose(w, u, 'u');
     },
   },
   {
@@ -666,19 +680,10 @@ export const scenarios = [
       recvAfter: { call: 'recv(c) afterwards', expect: { ret: -1, wsa: 10058 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      t.observe(
-        'WSARecvDisconnect',
-        obs(w, () => w.WSARecvDisconnect(p.c)),
-      );
-      t.observe(
-        'recvAfter',
-        obs(w, () => w.recv(p.c, new Uint8Array(16))),
-      );
-      await closeBoth(w, p);
-    },
+    run: onPair(async (w, p, check) => {
+      check('WSARecvDisconnect', () => w.WSARecvDisconnect(p.c));
+      check('recvAfter', () => w.recv(p.c, new Uint8Array(16)));
+    }),
   },
   {
     id: 'FIONREAD',
@@ -688,16 +693,16 @@ export const scenarios = [
       FIONREAD: { call: 'ioctlsocket(c, FIONREAD) with 7 bytes queued', expect: { ret: 0, wsa: 0, argp: 7 } },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      must(w.send(p.a, Buffer.from('7 bytes')) === 7, 'peer send');
-      must((await waitFor(w, p.c, POLLRDNORM)) !== 0, 'data arrived');
+    run: onPair(async (w, p, check) => {
+      await peerSends(w, p, '7 bytes');
       const argp = [0];
-      t.observe('FIONREAD', { ...obs(w, () => w.ioctlsocket(p.c, FIONREAD, argp)), argp: argp[0] });
+      check(
+        'FIONREAD',
+        () => w.ioctlsocket(p.c, FIONREAD, argp),
+        () => ({ argp: argp[0] }),
+      );
       must(w.recv(p.c, new Uint8Array(16)) === 7, 'read the data');
-      await closeBoth(w, p);
-    },
+    }),
   },
   {
     id: 'WSAPoll-closed-handle',
@@ -710,19 +715,19 @@ export const scenarios = [
       },
     },
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
+    run: onPair(async (w, p, check) => {
       const gone = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
       must(gone !== -1 && w.closesocket(gone) === 0, 'a closed handle');
       const fds = [
         { fd: p.c, events: POLLWRNORM, revents: 0 },
         { fd: gone, events: POLLRDNORM, revents: 0 },
       ];
-      const o = obs(w, () => w.WSAPoll(fds, 1000));
-      t.observe('WSAPoll', { ...o, live: fds[0].revents, closed: fds[1].revents });
-      await closeBoth(w, p);
-    },
+      check(
+        'WSAPoll',
+        () => w.WSAPoll(fds, 1000),
+        () => ({ live: fds[0].revents, closed: fds[1].revents }),
+      );
+    }),
   },
   {
     id: 'peer-reset-repeated',
@@ -742,26 +747,17 @@ export const scenarios = [
       send: { call: 'send(c, "x")', expect: { ret: -1, wsa: 10054 } },
     },
     packets: { client: [], server: ['RST'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      must(w.setsockopt(p.a, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }) === 0, 'linger {1,0}');
-      must(w.closesocket(p.a) === 0, 'peer abortive close');
-      await waitFor(w, p.c, POLLRDNORM, 1000);
-      t.observe(
-        'recv1',
-        obs(w, () => w.recv(p.c, new Uint8Array(16))),
-      );
-      t.observe(
-        'recv2',
-        obs(w, () => w.recv(p.c, new Uint8Array(16))),
-      );
-      t.observe(
-        'send',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      must(w.closesocket(p.c) === 0, 'closesocket(c)');
-    },
+    run: onPair(
+      async (w, p, check) => {
+        linger(w, p.a, 1, 0);
+        must(w.closesocket(p.a) === 0, 'peer abortive close');
+        await waitFor(w, p.c, POLLRDNORM, 1000);
+        check('recv1', () => w.recv(p.c, new Uint8Array(16)));
+        check('recv2', () => w.recv(p.c, new Uint8Array(16)));
+        check('send', () => w.send(p.c, Buffer.from('x')));
+      },
+      { end: (w, p) => mustClose(w, p.c, 'c') },
+    ),
   },
   {
     id: 'listen-unbound',
@@ -773,11 +769,8 @@ export const scenarios = [
     async run(w, t) {
       const u = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
       must(u !== -1, 'socket');
-      t.observe(
-        'listen',
-        obs(w, () => w.listen(u, 0x7fffffff)),
-      );
-      must(w.closesocket(u) === 0, 'close');
+      checker(w, t)('listen', () => w.listen(u, 0x7fffffff));
+      mustClose(w, u, 'u');
     },
   },
   {
@@ -789,23 +782,19 @@ export const scenarios = [
       writable: { call: 'WSAPoll(c, POLLWRNORM) once connected', expect: { ret: 1, wsa: 0, revents: POLLWRNORM } },
     },
     async run(w, t) {
-      const l = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-      must(l !== -1 && w.bind(l, { family: AF_INET, address: LOOPBACK, port: 0 }) === 0 && w.listen(l, 1) === 0, 'listener');
-      const la = { family: 0, address: '', port: 0 };
-      must(w.getsockname(l, la) === 0, 'getsockname');
+      const check = checker(w, t);
+      const { l, la } = listener(w);
       const c = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
       nonblocking(w, c);
-      t.observe(
-        'connect',
-        obs(w, () => w.connect(c, { family: AF_INET, address: LOOPBACK, port: la.port })),
-      );
+      check('connect', () => w.connect(c, { family: AF_INET, address: LOOPBACK, port: la.port }));
       await waitFor(w, c, POLLWRNORM, 1000);
       const fds = [{ fd: c, events: POLLWRNORM, revents: 0 }];
-      t.observe('writable', { ...obs(w, () => w.WSAPoll(fds, 0)), revents: fds[0].revents });
-      for (const s of [c, l]) {
-        w.setsockopt(s, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
-        w.closesocket(s);
-      }
+      check(
+        'writable',
+        () => w.WSAPoll(fds, 0),
+        () => ({ revents: fds[0].revents }),
+      );
+      for (const s of [c, l]) resetClose(w, s);
     },
   },
   {
@@ -819,20 +808,22 @@ export const scenarios = [
     },
     // A FIN, not the RST that linger {1,0} would have sent.
     packets: { client: ['FIN'], server: ['FIN'] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      must(w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }) === 0, 'linger {1,0}');
-      t.observe(
-        'setsockopt',
-        obs(w, () => w.setsockopt(p.c, SOL_SOCKET, SO_DONTLINGER, true)),
-      );
+    run: onPair(async (w, p, check) => {
+      linger(w, p.c, 1, 0);
+      check('setsockopt', () => w.setsockopt(p.c, SOL_SOCKET, SO_DONTLINGER, true));
       const l = { l_onoff: -1, l_linger: -1 };
-      t.observe('getsockopt', { ...obs(w, () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, l)), l_onoff: l.l_onoff });
+      check(
+        'getsockopt',
+        () => w.getsockopt(p.c, SOL_SOCKET, SO_LINGER, l),
+        () => ({ l_onoff: l.l_onoff }),
+      );
       const v = [-1];
-      t.observe('dontlinger', { ...obs(w, () => w.getsockopt(p.c, SOL_SOCKET, SO_DONTLINGER, v)), value: v[0] });
-      await closeBoth(w, p);
-    },
+      check(
+        'dontlinger',
+        () => w.getsockopt(p.c, SOL_SOCKET, SO_DONTLINGER, v),
+        () => ({ value: v[0] }),
+      );
+    }),
   },
   {
     id: 'WSACleanup',
@@ -845,30 +836,20 @@ export const scenarios = [
       final: { call: 'WSACleanup()', expect: { ret: 0, wsa: 0 } },
     },
     packets: { client: ['RST'], server: [] },
-    async run(w, t) {
-      const p = await tcpPair(w);
-      t.conn(p);
-      // Both are in the table and both are reset, the client first (the table keeps
-      // creation order); its RST reaches the peer before the peer's own reset, which
-      // then finds the connection gone and sends nothing.
-      t.observe(
-        'WSACleanup',
-        obs(w, () => w.WSACleanup()),
-      );
-      t.observe(
-        'afterCleanup',
-        obs(w, () => w.send(p.c, Buffer.from('x'))),
-      );
-      must(w.WSAStartup(0x0202, {}) === 0, 'WSAStartup again');
-      t.observe(
-        'restart',
-        obs(w, () => w.closesocket(p.c)),
-      );
-      t.observe(
-        'final',
-        obs(w, () => w.WSACleanup()),
-      );
-    },
+    run: onPair(
+      async (w, p, check) => {
+        // Both are in the table and both are reset, the client first (the table keeps
+        // creation order); its RST reaches the peer before the peer's own reset, which
+        // then finds the connection gone and sends nothing.
+        check('WSACleanup', () => w.WSACleanup());
+        check('afterCleanup', () => w.send(p.c, Buffer.from('x')));
+        must(w.WSAStartup(0x0202, {}) === 0, 'WSAStartup again');
+        check('restart', () => w.closesocket(p.c));
+        check('final', () => w.WSACleanup());
+      },
+      // The last WSACleanup is the clean-up.
+      { end: null },
+    ),
   },
 ];
 
