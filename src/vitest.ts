@@ -19,11 +19,22 @@ import { nativeFd } from './api.js';
 
 type Segments = Capture | readonly Segment[] | { segments: readonly Segment[] };
 
+const isSegment = (x: unknown): boolean =>
+  !!x && typeof x === 'object' && typeof (x as Segment).flagBits === 'number' && typeof (x as Segment).src === 'string';
+
+/**
+ * The segments in `v`, or undefined when `v` holds none: an array of anything
+ * else (say `r.calls`) is refused rather than searched, since nothing in it
+ * could match and `toHaveNoSegment` would pass whatever happened.
+ */
 function segmentsOf(v: unknown): readonly Segment[] | undefined {
   if (v instanceof Capture) return v.segments;
-  if (Array.isArray(v)) return v as Segment[];
-  if (v && typeof v === 'object' && Array.isArray((v as { segments?: unknown }).segments)) return (v as { segments: Segment[] }).segments;
-  return undefined;
+  const arr = Array.isArray(v)
+    ? (v as unknown[])
+    : v && typeof v === 'object' && Array.isArray((v as { segments?: unknown }).segments)
+      ? (v as { segments: unknown[] }).segments
+      : undefined;
+  return arr?.every(isSegment) ? (arr as Segment[]) : undefined;
 }
 
 function listing(segs: readonly Segment[]): string {
@@ -33,7 +44,8 @@ function listing(segs: readonly Segment[]): string {
 
 const notSegments = (received: unknown) => ({
   pass: false,
-  message: () => `expected a Capture, a Segment[] or an object with .segments, got ${typeof received}`,
+  message: () =>
+    `expected a Capture, a Segment[] or an object with .segments, got ${Array.isArray(received) ? 'an array of something else' : typeof received}`,
 });
 
 function describeMatch(m: SegmentMatch): string {

@@ -21,7 +21,9 @@
 import koffi from 'koffi';
 import { writeFileSync } from 'node:fs';
 import { C, L, errno, sockaddr_ll } from '../../native-bindings/libc.js';
-import { bytesToIp } from '../sockaddr.js';
+import { isIP } from 'node:net';
+import { AF_INET6 } from '../constants.js';
+import { bytesToIp, ipToBytes } from '../sockaddr.js';
 
 /** TCP flag bits as they appear in byte 13 of the TCP header (plus NS from byte 12). */
 export const TCP_FLAGS = {
@@ -185,25 +187,68 @@ export function parseFlags(spec: string | string[]): number {
   return bits;
 }
 
+/**
+ * What precedes the IP header in a captured frame: a 14-byte Ethernet header
+ * (Ethernet devices and `lo`), or nothing (`raw`: tun, WireGuard, ipip, whose
+ * packet sockets see the IP packet itself).
+ */
+export type LinkType = 'ethernet' | 'raw';
+
+/** The link type of a frame from its sockaddr_ll's sll_hatype (ARPHRD_*); undefined for kinds not decoded. */
+export function linkTypeOfHatype(hatype: number): LinkType | undefined {
+  if (hatype === 1 || hatype === 772) return 'ethernet'; // ARPHRD_ETHER, ARPHRD_LOOPBACK
+  if (hatype === 0xfffe || hatype === 519 || hatype === 768 || hatype === 769) return 'raw'; // NONE, RAWIP, TUNNEL, TUNNEL6
+  return undefined;
+}
+
+/** pcap's LINKTYPE_* for a link type. */
+const PCAP_LINKTYPE: Record<LinkType, number> = { ethernet: 1, raw: 101 };
+
+/** Where the IP header starts and which IP it is (an Ethernet type: 0x0800, 0x86dd, or another). */
+function ipStart(frame: Buffer, link: LinkType): { off: number; ethertype: number } | undefined {
+  if (link === 'raw') {
+    if (frame.length < 1) return undefined;
+    const v = frame[0]! >> 4;
+    return { off: 0, ethertype: v === 4 ? 0x0800 : v === 6 ? 0x86dd : 0 };
+  }
+  return frame.length < ETH_HLEN ? undefined : { off: ETH_HLEN, ethertype: frame.readUInt16BE(12) };
+}
+
+/**
+ * The frame's length on the wire, from its IP header: the in-kernel filter
+ * trims a frame to `snaplen` before the socket sees it, so recvfrom's
+ * MSG_TRUNC length is the trimmed one, not the original (pcap's orig_len).
+ */
+export function frameWireLength(frame: Buffer, captured: number, link: LinkType = 'ethernet'): number {
+  const ip = ipStart(frame, link);
+  if (!ip || frame.length < ip.off + 6) return captured;
+  if (ip.ethertype === 0x0800) return Math.max(captured, ip.off + frame.readUInt16BE(ip.off + 2));
+  if (ip.ethertype === 0x86dd) return Math.max(captured, ip.off + 40 + frame.readUInt16BE(ip.off + 4));
+  return captured;
+}
+
 /** Decoded but not yet numbered relative to its connection. */
 type RawSegment = Omit<Segment, 'relSeq' | 'relAck'>;
 
 /**
- * Decode one Ethernet frame carrying IPv4 or IPv6 and TCP. Returns undefined
- * for anything else (ARP, UDP, fragments past the first, truncated headers).
+ * Decode one frame (Ethernet, or a bare IP packet for `raw` links) carrying
+ * IPv4 or IPv6 and TCP. Returns undefined for anything else (ARP, UDP,
+ * fragments past the first, truncated or malformed headers).
  */
-export function decodeFrame(frame: Buffer, time = 0): RawSegment | undefined {
-  if (frame.length < ETH_HLEN) return undefined;
-  const ethertype = frame.readUInt16BE(12);
-  let off = ETH_HLEN;
+export function decodeFrame(frame: Buffer, time = 0, link: LinkType = 'ethernet'): RawSegment | undefined {
+  const ip = ipStart(frame, link);
+  if (!ip) return undefined;
+  const ethertype = ip.ethertype;
+  let off = ip.off;
   let srcAddr: string;
   let dstAddr: string;
   let tcpBytes: number; // TCP header + payload, from the IP header's lengths
   let ipVersion: 4 | 6;
   if (ethertype === 0x0800) {
-    if (frame.length < off + 20) return undefined;
+    if (frame.length < off + 20 || frame[off]! >> 4 !== 4) return undefined;
     const ihl = (frame[off]! & 0x0f) * 4;
     const total = frame.readUInt16BE(off + 2);
+    if (ihl < 20 || total < ihl) return undefined; // not a valid IPv4 header
     const fragOffset = frame.readUInt16BE(off + 6) & 0x1fff;
     if (frame[off + 9] !== 6 || fragOffset !== 0) return undefined;
     srcAddr = `${frame[off + 12]}.${frame[off + 13]}.${frame[off + 14]}.${frame[off + 15]}`;
@@ -212,7 +257,7 @@ export function decodeFrame(frame: Buffer, time = 0): RawSegment | undefined {
     off += ihl;
     ipVersion = 4;
   } else if (ethertype === 0x86dd) {
-    if (frame.length < off + 40) return undefined;
+    if (frame.length < off + 40 || frame[off]! >> 4 !== 6) return undefined;
     let next = frame[off + 6]!;
     tcpBytes = frame.readUInt16BE(off + 4);
     srcAddr = bytesToIp(frame.subarray(off + 8, off + 24));
@@ -233,6 +278,7 @@ export function decodeFrame(frame: Buffer, time = 0): RawSegment | undefined {
   }
   if (frame.length < off + 20) return undefined;
   const dataOffset = (frame[off + 12]! >> 4) * 4;
+  if (dataOffset < 20) return undefined; // not a valid TCP header
   const flagBits = frame[off + 13]! | ((frame[off + 12]! & 1) << 8);
   const srcPort = frame.readUInt16BE(off);
   const dstPort = frame.readUInt16BE(off + 2);
@@ -296,13 +342,25 @@ export function endpointMatcher(spec: EndpointSpec): (addr: string, port: number
 }
 
 function normalizeAddr(a: string): string {
-  // '::ffff:127.0.0.1' (a v4-mapped peer seen from a v6 socket) is the same host as 127.0.0.1.
-  const lower = a.toLowerCase();
+  // One text per address: '0:0:0:0:0:0:0:1' is '::1' (the form decoded frames and
+  // /proc use); '::ffff:127.0.0.1' (a v4-mapped peer seen from a v6 socket) is 127.0.0.1.
+  let lower = a.toLowerCase();
+  if (lower.includes(':') && isIP(lower) === 6) lower = bytesToIp(ipToBytes(AF_INET6, lower));
   return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
+}
+
+const MATCH_KEYS = new Set(['from', 'to', 'flags', 'exactFlags', 'withoutFlags', 'len', 'minLen', 'port']);
+
+/** Unknown fields throw, like unknown flag names: `{ src: x }` or `{ flag: 'RST' }` must not match everything. */
+function checkMatchKeys(m: SegmentMatch): void {
+  for (const k of Object.keys(m)) {
+    if (!MATCH_KEYS.has(k)) throw new TypeError(`unknown SegmentMatch field ${JSON.stringify(k)} (known: ${[...MATCH_KEYS].join(', ')})`);
+  }
 }
 
 /** Does `s` satisfy every field of `m`? */
 export function segmentMatches(s: Segment, m: SegmentMatch): boolean {
+  checkMatchKeys(m);
   if (m.from !== undefined && !endpointMatcher(m.from)(s.srcAddr, s.srcPort)) return false;
   if (m.to !== undefined && !endpointMatcher(m.to)(s.dstAddr, s.dstPort)) return false;
   if (m.flags !== undefined) {
@@ -322,6 +380,7 @@ export function segmentMatches(s: Segment, m: SegmentMatch): boolean {
 
 /** Filter segments by a pattern. */
 export function findSegments(segments: readonly Segment[], m: SegmentMatch): Segment[] {
+  checkMatchKeys(m); // also when there are no segments to test
   return segments.filter((s) => segmentMatches(s, m));
 }
 
@@ -332,10 +391,11 @@ export function formatSegment(s: Segment, t0?: number): string {
   return `${t}${s.src} > ${s.dst} [${s.flags}] seq=${s.relSeq}${ack} len=${s.len} win=${s.window}`;
 }
 
-/** Serialise frames as a libpcap file (magic a1b2c3d4, v2.4, microseconds, LINKTYPE_ETHERNET). */
+/** Serialise frames as a libpcap file (magic a1b2c3d4, v2.4, microseconds, LINKTYPE_ETHERNET or LINKTYPE_RAW). */
 export function pcapBytes(
   frames: readonly { tsSec: number; tsUsec: number; origLen: number; data: Uint8Array }[],
   snaplen = 262144,
+  link: LinkType = 'ethernet',
 ): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
@@ -344,7 +404,7 @@ export function pcapBytes(
   header.writeInt32LE(0, 8); // thiszone: timestamps are UTC
   header.writeUInt32LE(0, 12); // sigfigs
   header.writeUInt32LE(snaplen, 16);
-  header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  header.writeUInt32LE(PCAP_LINKTYPE[link], 20);
   const parts: Buffer[] = [header];
   for (const f of frames) {
     const rec = Buffer.alloc(16);
@@ -390,9 +450,16 @@ export class Capture {
   private readonly stamp = Buffer.alloc(16);
   private waiters: { m: SegmentMatch; resolve: (s: Segment) => void }[] = [];
   private stopped = false;
-  /** Frames read from the kernel (after the in-kernel outgoing-only filter), and those kept. */
-  /** read: frames read; kept: segments kept; ignored: incoming copies and non-TCP frames; otherPorts: TCP on ports not asked for. */
-  readonly counts = { read: 0, kept: 0, ignored: 0, otherPorts: 0 };
+  /** What precedes the IP header in this interface's frames (from the first frame's sll_hatype). */
+  private link: LinkType | undefined;
+  /**
+   * read: frames read; kept: segments kept; ignored: incoming copies and non-TCP frames; otherPorts:
+   * TCP on ports not asked for; errors: socket errors the kernel reported (ENETDOWN when the
+   * interface went down), after which reading went on.
+   */
+  readonly counts = { read: 0, kept: 0, ignored: 0, otherPorts: 0, errors: 0 };
+  /** The last socket error reported (errno), if any. */
+  lastError: number | undefined;
 
   constructor(opts: CaptureOptions = {}) {
     if (process.platform !== 'linux') throw new CaptureUnavailableError('packet capture needs Linux (AF_PACKET)');
@@ -446,7 +513,13 @@ export class Capture {
     this.startedAt = Date.now() / 1000;
     // koffi.node.poll aborts the process on a bad fd: this one was just opened
     // and bound above, so it is a live packet socket.
-    this.poller = koffi.node.poll(this.fd, { readable: true }, (() => this.drain()) as never);
+    try {
+      this.poller = koffi.node.poll(this.fd, { readable: true }, (() => this.drain()) as never);
+    } catch (e) {
+      C.close(fd); // a capture that failed to start must not leak its packet socket
+      this.fd = -1;
+      throw e;
+    }
     // The capture alone must not keep a process (or a vitest worker) alive.
     this.poller.unref();
   }
@@ -461,6 +534,7 @@ export class Capture {
   drain(): number {
     if (this.fd < 0) return 0;
     let n = 0;
+    let errorsInARow = 0;
     for (;;) {
       this.fromLen.writeUInt32LE(this.from.length);
       const got = Number(C.recvfrom(this.fd, this.buf, this.buf.length, L.MSG_TRUNC, this.from, this.fromLen));
@@ -468,8 +542,15 @@ export class Capture {
         const e = errno();
         if (e === EINTR) continue;
         if (e === EAGAIN) break;
-        break; // any other error: nothing more to read now
+        // A pending socket error (ENETDOWN when the interface goes down) is
+        // reported once, by the next read, *ahead of* the frames still queued:
+        // note it and read on, or stop() would close those frames away.
+        this.counts.errors++;
+        this.lastError = e;
+        if (++errorsInARow > 4) break; // not a one-off: nothing more to read now
+        continue;
       }
+      errorsInARow = 0;
       n++;
       this.counts.read++;
       // The in-kernel filter already dropped incoming copies; check again in
@@ -489,7 +570,10 @@ export class Capture {
         tsUsec = (now % 1000) * 1000;
       }
       const caplen = Math.min(got, this.buf.length);
-      const raw = decodeFrame(this.buf.subarray(0, caplen), tsSec + tsUsec / 1e6);
+      // sockaddr_ll.sll_hatype: an Ethernet header precedes IP on lo and Ethernet
+      // devices, nothing on tun/WireGuard/ipip devices.
+      const link = linkTypeOfHatype(this.from.readUInt16LE(8));
+      const raw = link && decodeFrame(this.buf.subarray(0, caplen), tsSec + tsUsec / 1e6, link);
       if (!raw) {
         this.counts.ignored++;
         continue;
@@ -502,7 +586,9 @@ export class Capture {
       }
       const seg = this.numbering.apply(raw);
       this.segs.push(seg);
-      this.frames.push({ tsSec, tsUsec, origLen: got, data: Buffer.from(this.buf.subarray(0, caplen)) });
+      const data = Buffer.from(this.buf.subarray(0, caplen));
+      this.link ??= link;
+      this.frames.push({ tsSec, tsUsec, origLen: frameWireLength(data, got, link), data });
       this.counts.kept++;
       if (this.waiters.length) {
         this.waiters = this.waiters.filter((w) => {
@@ -620,7 +706,7 @@ export class Capture {
   writePcap(path: string): void {
     this.drain();
     this.orderTimes();
-    writeFileSync(path, pcapBytes(this.frames, this.snaplen));
+    writeFileSync(path, pcapBytes(this.frames, this.snaplen, this.link ?? 'ethernet'));
   }
 
   /** Multi-line listing of the kept segments (for failure messages). */

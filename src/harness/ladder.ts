@@ -92,6 +92,8 @@ class Side {
     if (f & TCP_FLAGS.SYN) {
       this.synEnd = (s.seq + 1) >>> 0;
       if (!(f & TCP_FLAGS.ACK)) this.state = 'SYN_SENT';
+      // A SYN,ACK from a side still seen as LISTEN: the capture missed the SYN it answers.
+      else if (this.state === 'LISTEN') this.state = 'SYN_RCVD';
     }
     if (f & TCP_FLAGS.FIN) {
       this.finEnd = (s.seq + s.len + (f & TCP_FLAGS.SYN ? 1 : 0) + 1) >>> 0;
@@ -146,9 +148,12 @@ export function segmentLabel(s: Segment): string {
 export function ladderModel(segments: readonly Segment[], opts: LadderOptions = {}): LadderModel {
   const c = pick(segments, opts.connection);
   const first = c.segments[0]!;
-  // A capture that starts with the SYN saw the whole life; otherwise assume both established.
+  // A capture that starts with the SYN saw the whole life; one that starts with
+  // the SYN,ACK joined just after the client's SYN (SYN_SENT); otherwise assume
+  // both established.
   const fromStart = (first.flagBits & TCP_FLAGS.SYN) !== 0;
-  const cl = new Side(fromStart ? 'CLOSED' : 'ESTABLISHED');
+  const fromSynAck = fromStart && (first.flagBits & TCP_FLAGS.ACK) !== 0;
+  const cl = new Side(fromSynAck ? 'SYN_SENT' : fromStart ? 'CLOSED' : 'ESTABLISHED');
   const sv = new Side(fromStart ? 'LISTEN' : 'ESTABLISHED');
   const initial = { client: cl.state, server: sv.state };
   const rows: LadderRow[] = [];

@@ -130,6 +130,9 @@ function run(cmd: string, args: string[], opts: { timeoutMs: number; env: NodeJS
     // detached: the child leads its own process group, so a timeout kills the
     // whole group (ip netns exec -> node) and nothing outlives the test.
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pgid = child.pid;
+    if (pgid) guard({ pgid });
+    child.once('close', () => pgid && unguard({ pgid }));
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -154,18 +157,63 @@ function run(cmd: string, args: string[], opts: { timeoutMs: number; env: NodeJS
   });
 }
 
-// Namespaces this process created and has not deleted yet. If the process
-// exits mid-run (a test runner tearing down a worker), they are deleted on the
-// way out so no `wsc-*` namespace outlives the test that made it.
+// Namespaces this process created and has not deleted yet, and the process
+// groups of scenarios still running. If this process exits or is told to stop
+// mid-run (vitest tears a worker down with SIGTERM after a test timeout), the
+// groups are killed and the namespaces deleted on the way out, so no `wsc-*`
+// namespace and no detached scenario outlives the test that made it. (SIGKILL
+// cannot be caught: nothing can clean up after that.)
 const live = new Set<string>();
-let hooked = false;
-function cleanupOnExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', () => {
-    const ip = which('ip');
-    if (ip) for (const name of live) spawnSync(ip, ['netns', 'del', name]);
-  });
+const groups = new Set<number>();
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+let exitHooked = false;
+let signalsHooked = false;
+
+function cleanupNow(): void {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  groups.clear();
+  const ip = live.size ? which('ip') : undefined;
+  if (ip) for (const name of live) spawnSync(ip, ['netns', 'del', name]);
+  live.clear();
+}
+
+function onStopSignal(sig: NodeJS.Signals): void {
+  cleanupNow();
+  unhookSignals();
+  // Then do what the signal would have done without us (unless someone else handles it).
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+
+function unhookSignals(): void {
+  if (!signalsHooked) return;
+  signalsHooked = false;
+  for (const sig of STOP_SIGNALS) process.off(sig, onStopSignal);
+}
+
+/** Register a namespace or a running process group for cleanup if this process stops first. */
+function guard(item: { namespace?: string; pgid?: number }): void {
+  if (item.namespace) live.add(item.namespace);
+  if (item.pgid) groups.add(item.pgid);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', cleanupNow);
+  }
+  if (!signalsHooked) {
+    signalsHooked = true;
+    for (const sig of STOP_SIGNALS) process.on(sig, onStopSignal);
+  }
+}
+
+function unguard(item: { namespace?: string; pgid?: number }): void {
+  if (item.namespace) live.delete(item.namespace);
+  if (item.pgid) groups.delete(item.pgid);
+  if (live.size === 0 && groups.size === 0) unhookSignals(); // no lasting change to the process's signal handling
 }
 
 /**
@@ -190,8 +238,7 @@ export async function runInNamespace(script: string, opts: NamespaceRunOptions =
     const name = `wsc-${process.pid}-${randomBytes(4).toString('hex')}`;
     const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
     if (add.status !== 0) throw new Error(`ip netns add ${name} failed: ${add.stderr.trim()}`);
-    live.add(name);
-    cleanupOnExit();
+    guard({ namespace: name });
     try {
       const up = spawnSync(ip, ['netns', 'exec', name, ip, 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
       if (up.status !== 0) throw new Error(`bringing lo up in ${name} failed: ${up.stderr.trim()}`);
@@ -199,7 +246,7 @@ export async function runInNamespace(script: string, opts: NamespaceRunOptions =
       return { mode, namespace: name, ...r, result: safeParse(r.stdout), durationMs: Date.now() - t0 };
     } finally {
       spawnSync(ip, ['netns', 'del', name]);
-      live.delete(name);
+      unguard({ namespace: name });
     }
   }
   // unshare -rn: bring lo up inside (harmless if `ip` is missing: the scenario then reports the failure).

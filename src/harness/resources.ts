@@ -213,6 +213,16 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
       problems.push(checks.fd);
     }
   }
+  // Any other descriptor of this process on the same socket (a dup) keeps it
+  // alive: an unconnected socket is in no kernel table, so only this shows it.
+  if (inode !== undefined) {
+    const others = processFds().filter((f) => f.socketInode === inode && f.fd !== fd);
+    if (others.length) {
+      const line = `socket inode ${inode} still open as fd ${others.map((f) => f.fd).join(', ')}`;
+      checks.fd += `; ${line}`;
+      problems.push(line);
+    }
+  }
 
   // 3. The kernel's socket.
   const all = kernelConnections();

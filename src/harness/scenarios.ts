@@ -171,6 +171,27 @@ class Run {
     this.mark('connected');
   }
 
+  /** setup(), then let the handshake's last ACK land. */
+  async connect(tweak?: Parameters<Run['setup']>[0]): Promise<void> {
+    this.setup(tweak);
+    await this.settle();
+  }
+
+  /** The server sends `text`; the client lets it arrive and leaves it unread in its receive queue. */
+  unreadOnClient(text: string): void {
+    this.call('server', 'send(server)', () => W.send(this.server, Buffer.from(text)));
+    W.WSAPoll([{ fd: this.client, events: W.POLLRDNORM, revents: 0 }], 1000);
+  }
+
+  /** closesocket(client) (marked 'client close'), then the kernel's state of it and what the server reads. */
+  async closeClient(serverLabel: string): Promise<void> {
+    this.mark('client close');
+    await this.close('client');
+    await this.settle();
+    this.kernel('client after closesocket', 'client');
+    this.observe(serverLabel, this.server, 'server');
+  }
+
   /** TCP_INFO of a held socket. */
   held(label: string, h: SOCKET): void {
     const fd = W.nativeFd(h);
@@ -220,6 +241,25 @@ class Run {
     if (W.openHandles().includes(h)) this.call(side, `closesocket(${side})`, () => W.closesocket(h));
   }
 
+  /** Close whatever is still open (client, server, listener, in that order). */
+  async closeAll(): Promise<void> {
+    for (const s of ['client', 'server', 'listener'] as const) await this.close(s);
+  }
+
+  /** Release checks of every socket not checked yet: the client with `client`'s options, the listener's port too. */
+  async releaseAll(client: ReleaseOptions = {}): Promise<void> {
+    if (!this.r.releases.client) await this.release('client', client);
+    await this.release('server');
+    await this.release('listener', { checkPort: true });
+  }
+
+  /** The usual end: close what is open, let the last segments land, then the release checks. */
+  async cleanup(client: ReleaseOptions = {}): Promise<void> {
+    await this.closeAll();
+    await this.settle();
+    await this.releaseAll(client);
+  }
+
   async release(side: 'client' | 'server' | 'listener', opts: ReleaseOptions = {}): Promise<void> {
     let rep: ReleaseReport;
     try {
@@ -231,7 +271,7 @@ class Run {
   }
 
   async finish(): Promise<ScenarioResult> {
-    for (const s of ['client', 'server', 'listener'] as const) await this.close(s);
+    await this.closeAll();
     if (this.cap) {
       await this.cap.settle(30, 1000);
       if (this.opts.pcapPath) this.cap.writePcap(this.opts.pcapPath);
@@ -257,8 +297,7 @@ function started<T>(fn: () => Promise<T>): Promise<T> {
 
 const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>> = {
   async 'four-way-close'(x) {
-    x.setup();
-    await x.settle(); // the handshake's last ACK
+    await x.connect();
     x.held('client before', x.client);
     x.held('server before', x.server);
     const m0 = x.segIndex;
@@ -282,14 +321,11 @@ const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>>
     await x.settle();
     x.kernel('client final', 'client');
     x.kernel('server final', 'server');
-    await x.release('client');
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.releaseAll();
   },
 
   async 'wsasenddisconnect-fin'(x) {
-    x.setup();
-    await x.settle();
+    await x.connect();
     x.call('client', 'WSASendDisconnect(client)', () => W.WSASendDisconnect(x.client));
     x.mark('client disconnect');
     x.observe('server recv after WSASendDisconnect', x.server, 'server');
@@ -301,14 +337,11 @@ const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>>
     await x.close('listener');
     await x.settle();
     x.kernel('client final', 'client');
-    await x.release('client');
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.releaseAll();
   },
 
   async 'sd-receive-silent'(x) {
-    x.setup();
-    await x.settle();
+    await x.connect();
     x.mark('before SD_RECEIVE');
     x.call('client', 'shutdown(client, SD_RECEIVE)', () => W.shutdown(x.client, W.SD_RECEIVE));
     await x.settle(100);
@@ -321,17 +354,11 @@ const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>>
     x.observe('server recv after client SD_SEND', x.server, 'server');
     await x.close('server');
     await x.settle();
-    await x.close('client');
-    await x.close('listener');
-    await x.settle();
-    await x.release('client');
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup();
   },
 
   async 'data-after-sd-receive-rst'(x) {
-    x.setup();
-    await x.settle();
+    await x.connect();
     x.call('client', 'shutdown(client, SD_RECEIVE)', () => W.shutdown(x.client, W.SD_RECEIVE));
     await x.settle(50);
     x.mark('server sends');
@@ -342,100 +369,57 @@ const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>>
     x.observe('server recv after RST', x.server, 'server');
     x.call('client', 'recv(client) after reset', () => W.recv(x.client, Buffer.alloc(16)));
     x.kernel('client after RST', 'client');
-    await x.close('client');
-    await x.close('server');
-    await x.close('listener');
-    await x.settle();
-    await x.release('client', { abortive: true });
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup({ abortive: true });
   },
 
   async 'sd-both-unread-rst'(x) {
-    x.setup();
-    await x.settle();
-    x.call('server', 'send(server)', () => W.send(x.server, Buffer.from('never read')));
-    const fds = [{ fd: x.client, events: W.POLLRDNORM, revents: 0 }];
-    W.WSAPoll(fds, 1000); // the data is in the client's receive queue, unread
+    await x.connect();
+    x.unreadOnClient('never read');
     x.mark('client SD_BOTH');
     x.call('client', 'shutdown(client, SD_BOTH)', () => W.shutdown(x.client, W.SD_BOTH));
     await x.settle();
     x.observe('server recv after SD_BOTH', x.server, 'server');
     x.kernel('client after SD_BOTH', 'client');
-    await x.close('client');
-    await x.close('server');
-    await x.close('listener');
-    await x.settle();
-    await x.release('client', { abortive: true });
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup({ abortive: true });
   },
 
   async 'linger-zero-rst'(x) {
-    x.setup();
-    await x.settle();
+    await x.connect();
     x.call('client', 'setsockopt(client, SO_LINGER, {1,0})', () =>
       W.setsockopt(x.client, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 }),
     );
-    x.mark('client close');
-    await x.close('client');
-    await x.settle();
-    x.kernel('client after closesocket', 'client');
-    x.observe('server recv after abortive close', x.server, 'server');
+    await x.closeClient('server recv after abortive close');
     await x.release('client', { abortive: true });
-    await x.close('server');
-    await x.close('listener');
-    await x.settle();
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup();
   },
 
   async 'unread-data-close-rst'(x) {
-    x.setup();
-    await x.settle();
-    x.call('server', 'send(server)', () => W.send(x.server, Buffer.from('unread at close')));
-    const fds = [{ fd: x.client, events: W.POLLRDNORM, revents: 0 }];
-    W.WSAPoll(fds, 1000);
-    x.mark('client close');
-    await x.close('client');
-    await x.settle();
-    x.kernel('client after closesocket', 'client');
-    x.observe('server recv after close', x.server, 'server');
+    await x.connect();
+    x.unreadOnClient('unread at close');
+    await x.closeClient('server recv after close');
     await x.release('client', { abortive: true });
-    await x.close('server');
-    await x.close('listener');
-    await x.settle();
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup();
   },
 
   async 'default-close-time-wait'(x) {
-    x.setup();
-    await x.settle();
-    x.mark('client close');
-    await x.close('client');
-    await x.settle();
-    x.kernel('client after closesocket', 'client');
-    x.observe('server recv after client close', x.server, 'server');
+    await x.connect();
+    await x.closeClient('server recv after client close');
     x.mark('server close');
     await x.close('server');
     await x.settle();
     x.kernel('client final', 'client');
     x.kernel('server final', 'server');
     await x.close('listener');
-    await x.release('client');
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.releaseAll();
   },
 
   async 'linger-timeout-rst'(x, o) {
     const n = o.lingerSeconds ?? 1;
     // Small buffers so that a little unread data fills the peer's window and our send queue.
-    x.setup({
+    await x.connect({
       listener: (s) => void W.setsockopt(s, W.SOL_SOCKET, W.SO_RCVBUF, 4096),
       client: (s) => void W.setsockopt(s, W.SOL_SOCKET, W.SO_SNDBUF, 4096),
     });
-    await x.settle();
     ok(W.ioctlsocket(x.client, W.FIONBIO, [1]), 'FIONBIO 1');
     const chunk = Buffer.alloc(16384, 0x61);
     let sent = 0;
@@ -458,11 +442,7 @@ const steps: Record<ScenarioName, (x: Run, o: ScenarioOptions) => Promise<void>>
     await x.settle();
     x.kernel('client after closesocket', 'client');
     await x.release('client', { abortive: true });
-    await x.close('server');
-    await x.close('listener');
-    await x.settle();
-    await x.release('server');
-    await x.release('listener', { checkPort: true });
+    await x.cleanup();
   },
 };
 

@@ -2,10 +2,13 @@
 // frames (no privileges needed), then the live capture on loopback: one copy
 // of each packet, synchronous drain on stop(), no event-loop blocking, and
 // its descriptor released.
-import { describe, expect, it } from 'vitest';
+import koffi from 'koffi';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   decodeFrame,
   findSegments,
+  frameWireLength,
+  linkTypeOfHatype,
   parseFlags,
   pcapBytes,
   RelativeNumbering,
@@ -16,7 +19,12 @@ import {
 } from '../../src/harness/capture.js';
 import { fdCount, socketFds } from '../../src/harness/resources.js';
 import * as W from '../../src/index.js';
-import { titled, wire } from './helpers.js';
+import { isolated, packageRoot, titled, wire } from './helpers.js';
+import { runInNamespace } from '../../src/harness/netns.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Ethernet + IPv4 + TCP (20-byte header) + payload. */
 function v4Frame(o: {
@@ -117,6 +125,32 @@ describe('decoder', () => {
     expect(decodeFrame(arp)).toBeUndefined();
     expect(decodeFrame(Buffer.alloc(10))).toBeUndefined();
   });
+  it('refuses malformed headers instead of decoding junk (IP version, IHL, TCP data offset)', () => {
+    const good = () => v4Frame({ sport: 1, dport: 2, seq: 0, ack: 0, flags: TCP_FLAGS.SYN });
+    expect(decodeFrame(good())).toBeDefined();
+    const ihl0 = good();
+    ihl0[14] = 0x40; // IHL 0: the TCP header would be read from the IP header
+    expect(decodeFrame(ihl0)).toBeUndefined();
+    const v6inV4 = good();
+    v6inV4[14] = 0x65; // version 6 under an IPv4 EtherType
+    expect(decodeFrame(v6inV4)).toBeUndefined();
+    const doff = good();
+    doff[34 + 12] = 2 << 4; // TCP data offset 8 bytes
+    expect(decodeFrame(doff)).toBeUndefined();
+  });
+  it('decodes frames without a link header (tun, WireGuard) and writes them as LINKTYPE_RAW', () => {
+    const ip = v4Frame({ sport: 40000, dport: 80, seq: 9, ack: 0, flags: TCP_FLAGS.SYN, payload: 5 }).subarray(14);
+    expect(decodeFrame(ip, 0, 'raw')).toMatchObject({ src: '127.0.0.1:40000', dst: '127.0.0.1:80', flags: 'SYN', len: 5 });
+    expect(decodeFrame(v6Frame().subarray(14), 0, 'raw')).toMatchObject({ src: '[::1]:5000', len: 3 });
+    expect([linkTypeOfHatype(772), linkTypeOfHatype(1), linkTypeOfHatype(0xfffe), linkTypeOfHatype(824)]).toEqual([
+      'ethernet',
+      'ethernet',
+      'raw',
+      undefined,
+    ]);
+    expect(frameWireLength(ip.subarray(0, 30), 30, 'raw')).toBe(45);
+    expect(pcapBytes([], 100, 'raw').readUInt32LE(20)).toBe(101);
+  });
   it('numbers seq/ack relative to each side’s SYN, across 2^32 wrap-around', () => {
     const n = new RelativeNumbering();
     const seg = (sport: number, dport: number, seq: number, ack: number, flags: number) =>
@@ -156,6 +190,84 @@ describe('decoder', () => {
       1500,
     ]);
     expect(b.subarray(40).equals(data)).toBe(true);
+  });
+});
+
+describe('live capture in a private namespace (devices changed for the test)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsc-capns-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const src = (p: string): string => JSON.stringify(new URL(`../../${p}`, import.meta.url).pathname);
+
+  /** Run `body` (top-level await allowed; it ends with reportResult) in a namespace, with the harness imported. */
+  async function inNamespace<T>(name: string, body: string): Promise<T> {
+    const script = join(dir, `${name}.mts`);
+    writeFileSync(
+      script,
+      `import { openSync } from 'node:fs';
+       import { spawnSync } from 'node:child_process';
+       import net from 'node:net';
+       import { C } from ${src('native-bindings/libc.ts')};
+       import * as W from ${src('src/index.ts')};
+       import { startCapture } from ${src('src/harness/capture.ts')};
+       import { reportResult } from ${src('src/harness/netns.ts')};
+       ${body}
+       process.exit(0);`,
+    );
+    const run = await runInNamespace(script, { timeoutMs: 20_000, cwd: packageRoot });
+    expect(run.result, run.stderr).toBeDefined();
+    return run.result as T;
+  }
+
+  it.skipIf(isolated.skip)(titled('a tun device: SYN decoded, pcap LINKTYPE_RAW that tshark reads', isolated), async () => {
+    const pcapPath = join(dir, 'tun.pcap');
+    const res = await inNamespace<{ segs: string[]; ignored: number }>(
+      'tun',
+      `// Create and attach tun0 (IFF_TUN | IFF_NO_PI): attached, it has carrier and transmits.
+       const ifr = Buffer.alloc(40);
+       ifr.write('tun0');
+       ifr.writeUInt16LE(0x0001 | 0x1000, 16);
+       const tun = openSync('/dev/net/tun', 'r+');
+       if (C.ioctl(tun, 0x400454ca, ifr) !== 0) throw new Error('TUNSETIFF failed');
+       spawnSync('ip', ['link', 'set', 'tun0', 'up']);
+       spawnSync('ip', ['addr', 'add', '10.77.0.1/24', 'dev', 'tun0']);
+       const cap = startCapture({ interface: 'tun0' });
+       const c = net.connect(80, '10.77.0.2');
+       c.on('error', () => {});
+       await cap.waitFor({ flags: 'SYN' }, 2000).catch(() => undefined);
+       const segs = cap.stop();
+       cap.writePcap(${JSON.stringify(pcapPath)});
+       reportResult({ segs: segs.map((s) => s.dst + ' ' + s.flags), ignored: cap.counts.ignored });`,
+    );
+    expect(res.segs[0]).toBe('10.77.0.2:80 SYN');
+    expect(res.ignored).toBe(0);
+    expect(readFileSync(pcapPath).readUInt32LE(20)).toBe(101); // LINKTYPE_RAW: no Ethernet header in these frames
+    const tshark = spawnSync('tshark', ['-r', pcapPath, '-T', 'fields', '-e', 'tcp.dstport', '-e', 'tcp.flags.syn'], {
+      encoding: 'utf8',
+    });
+    if (tshark.status === 0) expect(tshark.stdout.split('\n')[0]).toMatch(/^80\t(1|True)$/);
+  });
+
+  it.skipIf(isolated.skip)(titled('frames queued when the interface goes down are still returned by stop()', isolated), async () => {
+    // All synchronous: the frames sit in the capture's queue, unread, when lo goes down.
+    const res = await inNamespace<{ flags: string[]; errors: number }>(
+      'down',
+      `W.WSAStartup(0x202);
+       const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+       W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
+       W.listen(l, 4);
+       const a = {};
+       W.getsockname(l, a);
+       const cap = startCapture({ ports: [a.port] });
+       const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+       W.connect(c, a);
+       W.accept(l);
+       W.send(c, Buffer.from('hello'));
+       spawnSync('ip', ['link', 'set', 'lo', 'down']); // the kernel reports ENETDOWN ahead of the queue
+       const segs = cap.stop();
+       reportResult({ flags: segs.map((s) => s.flags), errors: cap.counts.errors });`,
+    );
+    expect(res.flags).toEqual(['SYN', 'SYN,ACK', 'ACK', 'PSH,ACK', 'ACK']);
+    expect(res.errors).toBe(1);
   });
 });
 
@@ -222,6 +334,19 @@ describe('live capture on lo', () => {
       one.stop();
       srv.close();
     }
+  });
+
+  it.skipIf(wire.skip)(titled('a capture whose watcher cannot start closes its packet socket', wire), () => {
+    const before = socketFds().length;
+    const spy = vi.spyOn(koffi.node, 'poll').mockImplementation(() => {
+      throw new Error('no poll');
+    });
+    try {
+      expect(() => startCapture()).toThrow(/no poll/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(socketFds().length).toBe(before);
   });
 
   it.skipIf(wire.skip)(titled('waitFor resolves on a future segment and rejects with the listing on timeout', wire), async () => {

@@ -5,10 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { ladderModel } from '../../src/harness/ladder.js';
 import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
-import { expectAllReleased, expectHandshake, flow, isolated, runIsolated, titled, wire } from './helpers.js';
+import { expectAllReleased, expectHandshake, flow, scenarioTests, titled, wire } from './helpers.js';
 
 function check(r: ScenarioResult): void {
-  expect(r.captured).toBe(true);
   expectHandshake(r);
   // The passive side waits for its ACK to leave before closing: four segments.
   expect(flow(r, 3)).toEqual(['client FIN,ACK', 'server ACK', 'server FIN,ACK', 'client ACK']);
@@ -42,15 +41,17 @@ function check(r: ScenarioResult): void {
 }
 
 describe('four-way close', () => {
-  it.skipIf(wire.skip)(titled('on loopback: handshake, FIN/ACK each way, states, release', wire), async () => {
-    check(await runScenario('four-way-close'));
-  });
+  scenarioTests(
+    'four-way-close',
+    {
+      loopback: 'on loopback: handshake, FIN/ACK each way, states, release',
+      isolated: 'isolated in a namespace created and deleted by the test',
+    },
+    check,
+  );
   it.skipIf(wire.skip)(titled('on loopback over IPv6', wire), async () => {
     const r = await runScenario('four-way-close', { af: 23 });
     expect(r.client).toMatch(/^\[::1\]:/);
     check(r);
-  });
-  it.skipIf(isolated.skip)(titled('isolated in a namespace created and deleted by the test', isolated), async () => {
-    check(await runIsolated('four-way-close'));
   });
 });

@@ -2,12 +2,19 @@
 // machine cannot capture or isolate, never under CI=true), running a scenario
 // in a fresh namespace, and small views of a scenario's segments.
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { captureAvailability } from '../../src/harness/capture.js';
 import { fileURLToPath } from 'node:url';
 import { listNamespaces, namespaceGate, runInNamespace, wireGate } from '../../src/harness/netns.js';
-import type { ScenarioName, ScenarioOptions, ScenarioResult } from '../../src/harness/scenarios.js';
-import type { ChurnResult } from '../../src/harness/scenarios.js';
+import type { Segment } from '../../src/harness/capture.js';
+import {
+  runScenario,
+  type ChurnResult,
+  type ScenarioName,
+  type ScenarioOptions,
+  type ScenarioResult,
+} from '../../src/harness/scenarios.js';
+import * as W from '../../src/index.js';
 import '../../src/vitest.js';
 
 export const wire = wireGate(() => captureAvailability());
@@ -49,13 +56,55 @@ export async function churnIsolated(cycles: number): Promise<{ churn: ChurnResul
   return { churn: res.churn, namespace: run.namespace, mode: run.mode };
 }
 
+/** A listener on an ephemeral 127.0.0.1 port, a client connected to it and the accepted server socket (Winsock started). */
+export function loopbackPair(): { l: W.SOCKET; c: W.SOCKET; s: W.SOCKET; addr: W.SockAddr } {
+  const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+  W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
+  W.listen(l, 4);
+  const addr = {} as W.SockAddr;
+  W.getsockname(l, addr);
+  const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+  W.connect(c, addr);
+  const s = W.accept(l);
+  return { l, c, s, addr };
+}
+
 /** `['client SYN', 'server SYN,ACK', ...]`: who sent what, in order. */
 export function flow(r: ScenarioResult, from = 0): string[] {
   return r.segments.slice(from).map((s) => `${s.src === r.client ? 'client' : 'server'} ${s.flags}`);
 }
 
-/** The three-way handshake opens the capture. */
+/**
+ * The two runs every scenario test makes, judged by the same `check`: on this
+ * machine's loopback, and isolated in a namespace created for it. `check` gets
+ * the options the run used.
+ */
+export function scenarioTests(
+  name: ScenarioName,
+  titles: { loopback: string; isolated?: string },
+  check: (r: ScenarioResult, opts: ScenarioOptions) => void,
+  opts: { loopback?: ScenarioOptions; isolated?: ScenarioOptions } = {},
+): void {
+  const [onLoopback, inNamespace] = [opts.loopback ?? {}, opts.isolated ?? {}];
+  it.skipIf(wire.skip)(titled(titles.loopback, wire), async () => {
+    check(await runScenario(name, onLoopback), onLoopback);
+  });
+  it.skipIf(isolated.skip)(titled(titles.isolated ?? 'same, isolated in a namespace', isolated), async () => {
+    check(await runIsolated(name, inNamespace), inNamespace);
+  });
+}
+
+/** The segments emitted while `call` ran (from the mark set just before it); the call must have returned 0. */
+export function duringCall(r: ScenarioResult, call: string, mark: string): Segment[] {
+  const c = r.calls.find((x) => x.call === call);
+  expect(c, `no call ${call}`).toBeDefined();
+  expect(c!.rc).toBe(0);
+  return r.segments.slice(r.marks[mark], c!.segIndex);
+}
+
+/** The capture ran and is complete, and the three-way handshake opens it. */
 export function expectHandshake(r: ScenarioResult): void {
+  expect(r.captured).toBe(true);
   expect(r.captureDrops).toBe(0); // the capture is complete: the kernel dropped nothing
   expect(flow(r).slice(0, 3)).toEqual(['client SYN', 'server SYN,ACK', 'client ACK']);
 }

@@ -86,6 +86,13 @@ describe('state inference', () => {
     expect(m.initial).toEqual({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
     expect(m.final).toEqual({ client: 'TIME_WAIT', server: 'CLOSED' });
   });
+  it('a capture that starts at the SYN,ACK (the SYN missed) still follows both sides', () => {
+    const segs = conv([...handshake, ['c', FIN | ACK, 101, 901], ['s', FIN | ACK, 901, 102], ['c', ACK, 102, 902]]).slice(1);
+    const m = ladderModel(segs);
+    expect(m.initial).toEqual({ client: 'SYN_SENT', server: 'LISTEN' });
+    expect(m.rows[0]).toMatchObject({ client: 'ESTABLISHED', server: 'SYN_RCVD' });
+    expect(m.final).toEqual({ client: 'TIME_WAIT', server: 'CLOSED' });
+  });
   it('splits connections by endpoint pair and by a new SYN on a reused pair', () => {
     const first = conv([...handshake, ['c', RST, 101, 0]]);
     const other = conv(handshake, '127.0.0.1:40001');

@@ -1,12 +1,11 @@
 // linger {1,N} on a blocking socket whose peer does not read: closesocket waits
 // about N seconds for the unsent data, then resets (Linux alone would keep
 // sending in the background and never RST). N = 1 here.
-import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
-import { expectAllReleased, expectHandshake, isolated, runIsolated, titled, wire } from './helpers.js';
+import { describe, expect } from 'vitest';
+import type { ScenarioOptions, ScenarioResult } from '../../src/harness/scenarios.js';
+import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
-function check(r: ScenarioResult, n: number): void {
-  expect(r.captured).toBe(true);
+function check(r: ScenarioResult, { lingerSeconds: n = 1 }: ScenarioOptions): void {
   expectHandshake(r);
   expect(r.timing['bytes queued']).toBeGreaterThan(0);
   const close = r.calls.find((c) => c.call === 'closesocket(client)')!;
@@ -25,10 +24,10 @@ function check(r: ScenarioResult, n: number): void {
 }
 
 describe('linger {1,N} on a blocking socket, peer not reading', () => {
-  it.skipIf(wire.skip)(titled('resets after about N seconds (loopback, N=1)', wire), async () => {
-    check(await runScenario('linger-timeout-rst', { lingerSeconds: 1 }), 1);
-  });
-  it.skipIf(isolated.skip)(titled('same, isolated in a namespace (N=2)', isolated), async () => {
-    check(await runIsolated('linger-timeout-rst', { lingerSeconds: 2 }), 2);
-  });
+  scenarioTests(
+    'linger-timeout-rst',
+    { loopback: 'resets after about N seconds (loopback, N=1)', isolated: 'same, isolated in a namespace (N=2)' },
+    check,
+    { loopback: { lingerSeconds: 1 }, isolated: { lingerSeconds: 2 } },
+  );
 });

@@ -1,11 +1,10 @@
 // closesocket with SO_LINGER {1,0} is abortive: a RST, no FIN, no TIME_WAIT,
 // and the local port can be bound again at once.
-import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
-import { expectAllReleased, expectHandshake, flow, isolated, runIsolated, titled, wire } from './helpers.js';
+import { describe, expect } from 'vitest';
+import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import { expectAllReleased, expectHandshake, flow, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {
-  expect(r.captured).toBe(true);
   expectHandshake(r);
   expect(flow(r, 3)).toEqual(['client RST,ACK']);
   expect(r).toHaveNoSegment({ flags: 'FIN' });
@@ -17,10 +16,5 @@ function check(r: ScenarioResult): void {
 }
 
 describe('linger {1,0}', () => {
-  it.skipIf(wire.skip)(titled('closesocket sends RST and leaves no TIME_WAIT (loopback)', wire), async () => {
-    check(await runScenario('linger-zero-rst'));
-  });
-  it.skipIf(isolated.skip)(titled('same, isolated in a namespace', isolated), async () => {
-    check(await runIsolated('linger-zero-rst'));
-  });
+  scenarioTests('linger-zero-rst', { loopback: 'closesocket sends RST and leaves no TIME_WAIT (loopback)' }, check);
 });

@@ -1,7 +1,7 @@
 // The vitest matchers of winsock-compat/vitest: they pass and fail on the
 // right inputs and their failure messages show the captured segments.
 import { describe, expect, it } from 'vitest';
-import { RelativeNumbering, TCP_FLAGS, type Segment } from '../../src/harness/capture.js';
+import { RelativeNumbering, TCP_FLAGS, type Segment, type SegmentMatch } from '../../src/harness/capture.js';
 import { track } from '../../src/harness/resources.js';
 import * as W from '../../src/index.js';
 import '../../src/vitest.js';
@@ -48,6 +48,25 @@ describe('segment matchers', () => {
     expect(() => expect(segs).toHaveSegmentCount({ flags: 'FIN' }, 2)).toThrow(/expected 2 segment\(s\) .* found 1/s);
     expect(() => expect(42).toContainSegment({ flags: 'FIN' })).toThrow(/expected a Capture, a Segment\[\]/);
     expect(() => expect(segs).toContainSegment({ flags: 'FNI' })).toThrow(/unknown TCP flag/);
+  });
+  it('rejects an unknown match field instead of ignoring it (a misspelt field must not match everything)', () => {
+    // Segment's own field names (src, dst) are the likeliest slip for from/to.
+    const typo = { src: '9.9.9.9:9', flags: 'FIN' } as unknown as SegmentMatch;
+    expect(() => expect(segs).toContainSegment(typo)).toThrow(/unknown SegmentMatch field "src"/);
+    expect(() => expect([]).toHaveNoSegment({ flag: 'RST' } as unknown as SegmentMatch)).toThrow(/unknown SegmentMatch field "flag"/);
+  });
+  it('refuses an array that holds no segments instead of finding nothing in it', () => {
+    const calls = [{ call: 'closesocket(client)', rc: 0 }];
+    expect(() => expect(calls).toHaveNoSegment({ flags: 'RST' })).toThrow(/expected a Capture, a Segment\[\]/);
+    expect(() => expect({ segments: [1, 2] }).toHaveSegmentCount({ flags: 'FIN' }, 0)).toThrow(/expected a Capture/);
+    expect([]).toHaveNoSegment({ flags: 'RST' }); // an empty capture is still a capture
+  });
+  it('compares IPv6 endpoints by address, not by spelling', () => {
+    const base = seg(client, server, TCP_FLAGS.ACK, 1, 1);
+    const v6: Segment[] = [{ ...base, src: '[::1]:40000', dst: '[::1]:5000', srcAddr: '::1', dstAddr: '::1', ipVersion: 6 }];
+    expect(v6).toContainSegment({ from: '[0:0:0:0:0:0:0:1]:40000' });
+    expect(v6).toContainSegment({ from: { address: '0::1', port: 40000 } });
+    expect(v6).toHaveNoSegment({ from: '[::2]:40000' });
   });
 });
 

@@ -2,13 +2,13 @@
 // namespace is private (only lo, its own TCP table); a hung scenario is killed
 // and its namespace deleted all the same; the gates skip only with a reason
 // and never under CI=true.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listNamespaces, namespaceGate, runInNamespace, wireGate } from '../../src/harness/netns.js';
-import { isolated, runIsolated, titled } from './helpers.js';
+import { isolationSupport, listNamespaces, namespaceGate, runInNamespace, wireGate } from '../../src/harness/netns.js';
+import { isolated, packageRoot, runIsolated, titled } from './helpers.js';
 
 // The user-namespace path, forced even as root, wherever `unshare -rn` works (and always under CI=true).
 const unshareWorks = spawnSync('unshare', ['-rn', 'true']).status === 0;
@@ -52,6 +52,53 @@ describe('namespaces', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     if (run.mode === 'netns') expect(listNamespaces()).not.toContain(run.namespace);
   });
+
+  it.skipIf(isolated.skip)(
+    titled('a runner stopped by SIGTERM mid-run (vitest after a test timeout) kills the scenario and deletes its namespace', isolated),
+    async () => {
+      // The runner: a process that starts a long scenario in a namespace; the scenario writes its pid.
+      const pidFile = join(dir, 'hang.pid');
+      const hangPid = join(dir, 'hang-pid.mjs');
+      writeFileSync(
+        hangPid,
+        `import { writeFileSync } from 'node:fs'; writeFileSync(process.argv[2], String(process.pid)); setInterval(() => {}, 1000);`,
+      );
+      const runnerFile = join(dir, 'runner.mts');
+      const netns = new URL('../../src/harness/netns.ts', import.meta.url).pathname;
+      writeFileSync(
+        runnerFile,
+        `import { runInNamespace } from ${JSON.stringify(netns)};
+         await runInNamespace(${JSON.stringify(hangPid)}, { args: [${JSON.stringify(pidFile)}], timeoutMs: 60_000 });`,
+      );
+      const runner = spawn(process.execPath, ['--import', 'tsx', runnerFile], { cwd: packageRoot, stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | null>((r) => runner.on('exit', (_c, sig) => r(sig)));
+      try {
+        const t0 = Date.now();
+        while (!existsSync(pidFile) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+        const scenarioPid = Number(readFileSync(pidFile, 'utf8'));
+        expect(listNamespaces().some((n) => n.startsWith(`wsc-${runner.pid}-`)) || isolationSupport().mode === 'unshare').toBe(true);
+        runner.kill('SIGTERM');
+        expect(await exited).toBe('SIGTERM'); // the signal still ends the runner, as it would without the harness
+        expect(listNamespaces().filter((n) => n.startsWith(`wsc-${runner.pid}-`))).toEqual([]);
+        const alive = (): boolean => {
+          try {
+            process.kill(scenarioPid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        const t1 = Date.now();
+        while (alive() && Date.now() - t1 < 2000) await new Promise((r) => setTimeout(r, 20));
+        expect(alive()).toBe(false);
+      } finally {
+        // Without the fix these outlive the runner: do not leave them behind either way.
+        runner.kill('SIGKILL');
+        if (existsSync(pidFile)) spawnSync('kill', ['-KILL', readFileSync(pidFile, 'utf8')]);
+        for (const n of listNamespaces().filter((x) => x.startsWith(`wsc-${runner.pid}-`))) spawnSync('ip', ['netns', 'del', n]);
+      }
+    },
+  );
 
   it.skipIf(unshareGate.skip)(titled('also works the unprivileged way (unshare -rn), capture included', unshareGate), async () => {
     // Same scenario through a user + network namespace: what a non-root machine gets.

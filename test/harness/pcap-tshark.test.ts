@@ -5,8 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCapture } from '../../src/harness/capture.js';
 import { runScenario } from '../../src/harness/scenarios.js';
-import { titled, wire } from './helpers.js';
+import * as W from '../../src/index.js';
+import { loopbackPair, titled, wire } from './helpers.js';
 
 const tshark = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
 const haveTshark = tshark.status === 0;
@@ -72,5 +74,41 @@ describe('pcap output', () => {
     expect(seen).toEqual(r.segments.map((s) => `${s.src === r.client ? 'client' : 'server'} ${s.flags.replace('PSH,', '')}`));
     expect(rows.filter((x) => on(x[4]))).toHaveLength(0); // no RST
     expect(rows.filter((x) => on(x[3]))).toHaveLength(2); // one FIN each way
+  });
+
+  it.skipIf(gate.skip)(titled('a frame cut by snaplen keeps its original length (caplen < len)', gate), async () => {
+    expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0);
+    const path = join(dir, 'snaplen.pcap');
+    try {
+      const { l, c, s, addr } = loopbackPair();
+      const cap = startCapture({ ports: [addr.port], snaplen: 80 });
+      expect(W.send(c, Buffer.alloc(1000, 0x61))).toBe(1000);
+      await cap.settle(30);
+      cap.stop();
+      cap.writePcap(path);
+      for (const h of [c, s, l]) W.closesocket(h);
+      const data = cap.segments.find((x) => x.len === 1000)!;
+      expect(data).toBeDefined();
+      // tshark's frame.len is the record's original length, frame.cap_len what was kept.
+      const rows = execFileSync(
+        'tshark',
+        ['-r', path, '-T', 'fields', '-E', 'separator=,', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'tcp.len'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      )
+        .trim()
+        .split('\n')
+        .map((x) => x.split(',').map(Number));
+      const big = rows.find((x) => x[1] === 80 && x[0]! > 80)!;
+      expect(big).toBeDefined();
+      // Ethernet 14 + IPv4 20 + TCP header (with options) + 1000 bytes of payload.
+      expect(big[0]! - 1000).toBeGreaterThanOrEqual(54);
+      expect(big[0]! - 1000).toBeLessThanOrEqual(14 + 20 + 60);
+      expect(rows.every(([len, caplen]) => caplen! <= 80 && caplen! <= len!)).toBe(true);
+    } finally {
+      W.WSACleanup();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The resource checks themselves: they must see a live socket as live at every
 // layer, a closed one as released, and must not be fooled by a recycled fd.
+import koffi from 'koffi';
 import { closeSync, openSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,21 +17,15 @@ import {
 } from '../../src/harness/resources.js';
 import * as W from '../../src/index.js';
 import '../../src/vitest.js';
+import { loopbackPair } from './helpers.js';
+
+// libc's dup/close, to give a socket a second descriptor behind the library's back.
+const libc = koffi.load('libc.so.6');
+const dup = libc.func('int dup(int)') as (fd: number) => number;
+const closeFd = libc.func('int close(int)') as (fd: number) => number;
 
 beforeAll(() => void expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0));
 afterAll(() => void W.WSACleanup());
-
-function pair() {
-  const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
-  W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
-  W.listen(l, 4);
-  const la = {} as W.SockAddr;
-  W.getsockname(l, la);
-  const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
-  W.connect(c, la);
-  const s = W.accept(l);
-  return { l, c, s };
-}
 
 describe('descriptors', () => {
   it('lists the process’s fds, marks sockets with their inode, and counts a new one', () => {
@@ -56,7 +51,7 @@ describe('descriptors', () => {
 
 describe('release check', () => {
   it('reports every layer of a live socket as not released', () => {
-    const { l, c, s } = pair();
+    const { l, c, s } = loopbackPair();
     const r = checkReleased(track(c));
     expect(r.ok).toBe(false);
     expect(r.problems.join('\n')).toMatch(/handle \d+ still live/);
@@ -68,7 +63,7 @@ describe('release check', () => {
   });
 
   it('passes after closesocket, and is not fooled when the fd number is reused', async () => {
-    const { l, c, s } = pair();
+    const { l, c, s } = loopbackPair();
     W.setsockopt(c, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 });
     const t = track(c);
     expect(W.closesocket(c)).toBe(0);
@@ -90,8 +85,25 @@ describe('release check', () => {
     W.closesocket(l);
   });
 
+  it('sees a socket kept alive by another descriptor (a dup), even one in no kernel table', () => {
+    const h = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP); // unconnected: absent from /proc/net/tcp
+    const t = track(h);
+    const copy = dup(t.fd!);
+    expect(copy).toBeGreaterThanOrEqual(0);
+    try {
+      expect(W.closesocket(h)).toBe(0);
+      const r = checkReleased(t);
+      expect(r.ok).toBe(false);
+      expect(r.problems.join('\n')).toMatch(new RegExp(`socket inode ${t.inode} still open as fd ${copy}`));
+      expect(t).not.toBeReleased();
+    } finally {
+      closeFd(copy);
+    }
+    expect(t).toBeReleased();
+  });
+
   it('accepts an unowned TIME_WAIT after a graceful close, but not after one claimed abortive', async () => {
-    const { l, c, s } = pair();
+    const { l, c, s } = loopbackPair();
     const t = track(c);
     W.closesocket(c); // default close: FIN
     const fds = [{ fd: s, events: W.POLLRDNORM, revents: 0 }];

@@ -1,11 +1,10 @@
 // shutdown(SD_RECEIVE) by itself puts nothing on the wire: no FIN, no RST, no
 // segment at all while the connection idles; data still flows the other way.
-import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
-import { expectAllReleased, expectHandshake, isolated, runIsolated, titled, wire } from './helpers.js';
+import { describe, expect } from 'vitest';
+import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {
-  expect(r.captured).toBe(true);
   expectHandshake(r);
   expect(r.calls.find((c) => c.call === 'shutdown(client, SD_RECEIVE)')!.rc).toBe(0);
   // Between the call and 100 ms later: nothing, in either direction.
@@ -20,10 +19,5 @@ function check(r: ScenarioResult): void {
 }
 
 describe('shutdown(SD_RECEIVE)', () => {
-  it.skipIf(wire.skip)(titled('emits nothing by itself (loopback)', wire), async () => {
-    check(await runScenario('sd-receive-silent'));
-  });
-  it.skipIf(isolated.skip)(titled('same, isolated in a namespace', isolated), async () => {
-    check(await runIsolated('sd-receive-silent'));
-  });
+  scenarioTests('sd-receive-silent', { loopback: 'emits nothing by itself (loopback)' }, check);
 });

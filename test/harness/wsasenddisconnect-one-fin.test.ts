@@ -1,11 +1,10 @@
 // WSASendDisconnect emits exactly one FIN and no RST; the peer reads EOF, and a
 // later send on the disconnected socket fails with WSAESHUTDOWN.
-import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioResult } from '../../src/harness/scenarios.js';
-import { expectAllReleased, expectHandshake, isolated, runIsolated, titled, wire } from './helpers.js';
+import { describe, expect } from 'vitest';
+import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {
-  expect(r.captured).toBe(true);
   expectHandshake(r);
   const disconnect = r.calls.find((c) => c.call.startsWith('WSASendDisconnect'))!;
   expect(disconnect.rc).toBe(0);
@@ -20,10 +19,5 @@ function check(r: ScenarioResult): void {
 }
 
 describe('WSASendDisconnect', () => {
-  it.skipIf(wire.skip)(titled('emits exactly one FIN and no RST (loopback)', wire), async () => {
-    check(await runScenario('wsasenddisconnect-fin'));
-  });
-  it.skipIf(isolated.skip)(titled('same, isolated in a namespace', isolated), async () => {
-    check(await runIsolated('wsasenddisconnect-fin'));
-  });
+  scenarioTests('wsasenddisconnect-fin', { loopback: 'emits exactly one FIN and no RST (loopback)' }, check);
 });
