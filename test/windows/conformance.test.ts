@@ -149,7 +149,7 @@ function packetsSeen(segments: Segment[], conn: { address: string; clientPort: n
 const same = (a: Packets, b: Packets): boolean => JSON.stringify(a) === JSON.stringify(b);
 const fmt = (p: Packets): string => `client ${p.client.join(',') || '-'} / server ${p.server.join(',') || '-'}`;
 
-// For the table written after the run (docs/windows.md reproduces it).
+// For the table written after the run (docs/semantics.md reproduces it).
 const table = new Map<string, Partial<Record<Lane, { checks: CheckResult[]; packets: Packets | null; packetStatus: Status | null }>>>();
 
 function record(lane: Lane, r: ScenarioResult, packets: Packets | null, packetStatus: Status | null): void {
