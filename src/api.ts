@@ -10,6 +10,7 @@ import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
+import { beforeClose } from './hooks.js';
 import { LEVELS, optionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { Backend, PollEntry, SockBase } from './backends/backend.js';
@@ -107,6 +108,10 @@ export function WSAStartup(version: number, data?: WSAData): number {
 
 export function WSACleanup(): number {
   if (!started()) return K.SOCKET_ERROR;
+  if (startups === 1) {
+    // While calls still work: the harness records what its release checks need.
+    for (const h of table.keys()) beforeClose(h);
+  }
   if (--startups === 0) {
     // Winsock: the last WSACleanup resets every socket still open; their
     // handles then answer WSAENOTSOCK.
@@ -243,6 +248,7 @@ export function WSARecvDisconnect(s: SOCKET, data?: Uint8Array | null): number {
 export function closesocket(s: SOCKET): number {
   const rec = lookup('closesocket', s);
   if (!rec) return K.SOCKET_ERROR;
+  beforeClose(s);
   const rc = be.closesocket(rec);
   // A nonblocking socket with linger {1,N} and unsent data fails with
   // WSAEWOULDBLOCK and stays open; anything else frees the handle.

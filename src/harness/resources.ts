@@ -13,6 +13,7 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import koffi from 'koffi';
 import * as api from '../api.js';
+import { setCloseObserver } from '../hooks.js';
 import { AF_INET, AF_INET6, SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
 import { WSA } from '../errors.js';
 import { ipToBytes } from '../sockaddr.js';
@@ -168,8 +169,24 @@ export function portBindable(local: string): { ok: boolean; errno?: number } {
 }
 
 /** Check every layer; never throws for a failed check (see `problems`). */
+// What track() saw of the most recent closes, taken just before each socket
+// was closed: a bare handle given to checkReleased() after its close is then
+// checked fully (fd, inode, kernel table), not only against the handle table.
+// Bounded: handles are never reused, so an unbounded map would only grow.
+const RECENT_CLOSES = 4096;
+const closed = new Map<SOCKET, Tracked>();
+setCloseObserver((h) => {
+  closed.set(h, track(h));
+  if (closed.size > RECENT_CLOSES) closed.delete(closed.keys().next().value!);
+});
+
+/** The record taken just before `h` was closed, if it was among the last 4096 closes. */
+export function trackedAtClose(h: SOCKET): Tracked | undefined {
+  return closed.get(h);
+}
+
 export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {}): ReleaseReport {
-  const t: Tracked = typeof target === 'number' ? { handle: target } : target;
+  const t: Tracked = typeof target === 'number' ? (closed.get(target) ?? { handle: target }) : target;
   const fd = opts.fd ?? t.fd;
   const inode = opts.inode ?? t.inode;
   const local = opts.local ?? t.local;

@@ -102,6 +102,33 @@ describe('release check', () => {
     expect(t).toBeReleased();
   });
 
+  it('a bare handle, closed without track(), is still checked fully: the harness recorded it at close', () => {
+    const h = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+    const copy = dup(W.nativeFd(h)!);
+    expect(copy).toBeGreaterThanOrEqual(0);
+    try {
+      expect(W.closesocket(h)).toBe(0);
+      // Without the record taken at close, only the handle table could be checked, and it passes.
+      expect(h).not.toBeReleased();
+      expect(checkReleased(h).problems.join('\n')).toMatch(/still open as fd/);
+    } finally {
+      closeFd(copy);
+    }
+    expect(h).toBeReleased();
+  });
+
+  it('the last WSACleanup is recorded too, with the addresses still readable', () => {
+    const { c } = loopbackPair();
+    const before = W.openHandles();
+    expect(before).toContain(c);
+    expect(W.WSACleanup()).toBe(0); // this file's only start-up: every socket is reset here
+    try {
+      for (const h of before) expect(checkReleased(h).checks.fd).not.toMatch(/fd unknown/);
+    } finally {
+      expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0); // for the tests after this one and afterAll
+    }
+  });
+
   it('accepts an unowned TIME_WAIT after a graceful close, but not after one claimed abortive', async () => {
     const { l, c, s } = loopbackPair();
     const t = track(c);
