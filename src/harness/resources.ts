@@ -140,6 +140,8 @@ export interface ReleaseReport {
   rows: KernelConnection[];
 }
 
+const EADDRINUSE = 98;
+
 /** Can a fresh socket bind `addr:port` (without SO_REUSEADDR)? Uses libc directly so no handle is issued. */
 export function portBindable(local: string): { ok: boolean; errno?: number } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(local);
@@ -278,8 +280,16 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
   // 4. The port, where an abortive close should have freed it at once.
   if ((opts.checkPort ?? opts.abortive) && local !== undefined) {
     const b = portBindable(local);
-    checks.port = b.ok ? `port of ${local} bindable again` : `port of ${local} not bindable (errno ${b.errno})`;
-    if (!b.ok) problems.push(checks.port);
+    // An ephemeral port freed by the close may already carry another
+    // connection (another test, another program): that holder is not ours.
+    const holders = b.ok || b.errno !== EADDRINUSE ? [] : kernelConnections().filter((c) => c.local === local);
+    const others = holders.length > 0 && holders.every((c) => c.remote !== remote && (inode === undefined || c.inode !== inode));
+    if (b.ok) checks.port = `port of ${local} bindable again`;
+    else if (others) checks.port = `port of ${local} free of this socket (now used by ${holders.map((c) => `-> ${c.remote}`).join(', ')})`;
+    else {
+      checks.port = `port of ${local} not bindable (errno ${b.errno})`;
+      problems.push(checks.port);
+    }
   }
   return { ok: problems.length === 0, problems, checks, rows };
 }

@@ -129,6 +129,23 @@ describe('release check', () => {
     }
   });
 
+  it('an abortively freed ephemeral port that another connection took at once still counts as released', () => {
+    const a = loopbackPair();
+    const t = track(a.c);
+    W.setsockopt(a.c, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 });
+    expect(W.closesocket(a.c)).toBe(0);
+    // Another connection, to another listener, from the very port just freed.
+    const b = loopbackPair();
+    const thief = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+    const port = Number(t.local!.split(':').pop());
+    expect(W.bind(thief, { family: W.AF_INET, address: '127.0.0.1', port })).toBe(0);
+    expect(W.connect(thief, b.addr)).toBe(0);
+    const r = checkReleased(t, { abortive: true });
+    expect(r.checks.port).toMatch(/free of this socket \(now used by/);
+    expect(r.ok).toBe(true);
+    W.closesocket(thief);
+  });
+
   it('accepts an unowned TIME_WAIT after a graceful close, but not after one claimed abortive', async () => {
     const { l, c, s } = loopbackPair();
     const t = track(c);
