@@ -280,13 +280,18 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
   // 4. The port, where an abortive close should have freed it at once.
   if ((opts.checkPort ?? opts.abortive) && local !== undefined) {
     const b = portBindable(local);
-    // An ephemeral port freed by the close may already carry another
-    // connection (another test, another program): that holder is not ours.
+    // An ephemeral port freed by the close may at once be taken by another
+    // socket (another test binding port 0, another connection): that holder
+    // is not this socket. Only a holder that is this connection (same peer or
+    // inode) fails the check; the fd, inode and kernel checks above already
+    // prove nothing of this socket is left elsewhere.
     const holders = b.ok || b.errno !== EADDRINUSE ? [] : kernelConnections().filter((c) => c.local === local);
-    const others = holders.length > 0 && holders.every((c) => c.remote !== remote && (inode === undefined || c.inode !== inode));
+    const ours = holders.filter((c) => c.remote === remote || (inode !== undefined && c.inode === inode));
     if (b.ok) checks.port = `port of ${local} bindable again`;
-    else if (others) checks.port = `port of ${local} free of this socket (now used by ${holders.map((c) => `-> ${c.remote}`).join(', ')})`;
-    else {
+    else if (b.errno === EADDRINUSE && ours.length === 0) {
+      const who = holders.length ? holders.map((c) => `-> ${c.remote} ${c.state}`).join(', ') : 'a socket outside the connection table';
+      checks.port = `port of ${local} free of this socket (now used by ${who})`;
+    } else {
       checks.port = `port of ${local} not bindable (errno ${b.errno})`;
       problems.push(checks.port);
     }

@@ -141,9 +141,15 @@ describe('release check', () => {
     expect(W.bind(thief, { family: W.AF_INET, address: '127.0.0.1', port })).toBe(0);
     expect(W.connect(thief, b.addr)).toBe(0);
     const r = checkReleased(t, { abortive: true });
-    expect(r.checks.port).toMatch(/free of this socket \(now used by/);
+    expect(r.checks.port).toMatch(/free of this socket \(now used by -> 127\.0\.0\.1:\d+ ESTABLISHED/);
     expect(r.ok).toBe(true);
+    W.setsockopt(thief, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 }); // no TIME_WAIT on the port
     W.closesocket(thief);
+    // A socket that only binds the port is outside the connection table: still not this socket.
+    const squatter = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
+    expect(W.bind(squatter, { family: W.AF_INET, address: '127.0.0.1', port })).toBe(0);
+    expect(checkReleased(t, { abortive: true }).checks.port).toMatch(/outside the connection table/);
+    W.closesocket(squatter);
   });
 
   it('accepts an unowned TIME_WAIT after a graceful close, but not after one claimed abortive', async () => {
