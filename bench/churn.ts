@@ -7,36 +7,17 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import * as W from '../src/index.js';
+import { churnCycle, loopbackListener } from './cycle.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const payload = Buffer.alloc(64, 0x2a);
 
-function check(rc: number, what: string): number {
-  if (rc === W.SOCKET_ERROR) throw new Error(`${what}: ${W.wsaErrorName(W.WSAGetLastError())}`);
-  return rc;
-}
-
 function winsockCycles(n: number): number {
   W.WSAStartup(W.MAKEWORD(2, 2));
-  const l = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
-  check(W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
-  check(W.listen(l, W.SOMAXCONN), 'listen');
-  const addr = {} as W.SockAddr;
-  check(W.getsockname(l, addr), 'getsockname');
-  const buf = Buffer.alloc(256);
+  const { l, addr } = loopbackListener();
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
-    check(W.connect(c, addr), 'connect');
-    const s = check(W.accept(l), 'accept');
-    check(W.send(c, payload), 'send');
-    check(W.shutdown(c, W.SD_SEND), 'shutdown');
-    while (check(W.recv(s, buf), 'recv') > 0);
-    check(W.closesocket(s), 'closesocket');
-    while (check(W.recv(c, buf), 'recv') > 0);
-    check(W.closesocket(c), 'closesocket');
-  }
+  for (let i = 0; i < n; i++) churnCycle(l, addr);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   W.closesocket(l);
   W.WSACleanup();
