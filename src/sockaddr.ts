@@ -89,8 +89,3 @@ export function bytesToIp(b: Uint8Array): string {
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
-
-/** True for 0.0.0.0 and ::. */
-export function isAnyAddress(family: number, text: string): boolean {
-  return ipToBytes(family, text).every((x) => x === 0);
-}

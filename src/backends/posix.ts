@@ -5,7 +5,7 @@ import koffi from 'koffi';
 import * as K from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { E, fail, WSA, wsaFromErrno } from '../errors.js';
-import { bytesToIp, ipToBytes, isAnyAddress } from '../sockaddr.js';
+import { bytesToIp, ipToBytes } from '../sockaddr.js';
 import { C, errno, L, SOCKADDR_STORAGE_SIZE } from '../../native-bindings/libc.js';
 import type { OptionKind, PollEntry, SockBase } from './backend.js';
 
@@ -55,6 +55,13 @@ function encodeAddr(addr: SockAddr): number {
   addrBuf.writeUInt16LE(L.AF_INET6, 0);
   addrBuf.set(ipToBytes(K.AF_INET6, addr.address), 8);
   return 28;
+}
+
+/** True when the address encodeAddr just wrote (`len` bytes) is 0.0.0.0 or ::. */
+function encodedIsAny(len: number): boolean {
+  const [from, to] = len === 16 ? [4, 8] : [8, 24];
+  for (let i = from; i < to; i++) if (addrBuf[i] !== 0) return false;
+  return true;
 }
 
 /** Decodes addrBuf into `out` with Winsock's family numbers. */
@@ -286,11 +293,12 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   // returns 0 to the first connect after a nonblocking connect completed.
   if (s.type === K.SOCK_STREAM && isConnected(s)) return fail(WSA.WSAEISCONN);
   const wasPending = s.type === K.SOCK_STREAM && s.connectStarted && s.nonblocking;
-  // Winsock: an all-zero address dissolves a datagram socket's association.
-  if (s.type === K.SOCK_DGRAM && addr.port === 0 && isAnyAddress(addr.family, addr.address)) return dissolve(s);
-  // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
-  if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
   const n = encodeAddr(addr);
+  const any = encodedIsAny(n);
+  // Winsock: an all-zero address dissolves a datagram socket's association.
+  if (s.type === K.SOCK_DGRAM && addr.port === 0 && any) return dissolve(s);
+  // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
+  if (addr.port === 0 || any) return fail(WSA.WSAEADDRNOTAVAIL);
   const [rc, e] = untimed(s, L.SO_SNDTIMEO, () => C.connect(s.fd, addrBuf, n));
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
@@ -384,8 +392,8 @@ export function sendto(s: PosixSock, buf: Uint8Array, len: number, flags: number
   if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
   const nf = translateFlags(flags, true);
   if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
-  if (addr.port === 0 || isAnyAddress(addr.family, addr.address)) return fail(WSA.WSAEADDRNOTAVAIL);
   const n = encodeAddr(addr);
+  if (addr.port === 0 || encodedIsAny(n)) return fail(WSA.WSAEADDRNOTAVAIL);
   const r = Number(C.sendto(s.fd, buf, len, nf, addrBuf, n));
   if (r < 0) return sendFailure(s, errno());
   s.bound = true;
