@@ -1,7 +1,7 @@
 // Shared test plumbing: a started Winsock, connected loopback pairs, and a way
 // to ask what the peer observes without blocking the test process forever.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -146,6 +146,9 @@ export function handleCalls(s: SOCKET): Array<[string, () => number]> {
     ['closesocket', () => W.closesocket(s)],
   ];
 }
+
+/** How many descriptors the process holds (without loading the harness, which observes closes). */
+export const fdCount = (): number => readdirSync('/proc/self/fd').length;
 
 /** Async pause that lets Node's loop run (watchers fire, the kernel delivers). */
 export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));

@@ -1,12 +1,9 @@
 // Contract: the program's last WSACleanup resets every socket still open and
 // frees it; the handles then answer WSAENOTSOCK (after a new WSAStartup too).
-import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { expect, it } from 'vitest';
 import * as W from '../../src/index.js';
-import { lastErrorOf, ok, tcpPair } from '../helpers.js';
-
-const fdCount = () => readdirSync('/proc/self/fd').length;
+import { fdCount, lastErrorOf, ok, tcpPair } from '../helpers.js';
 
 it('only the last WSACleanup resets: a peer outside the library sees ECONNRESET', async () => {
   // The peer is Node's own net server: it lives outside the handle table, so

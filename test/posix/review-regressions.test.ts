@@ -1,12 +1,10 @@
 // Behaviours a second review found broken, each pinned by the rule it breaks.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
-import { fillUntilBlocked, lastErrorOf, listener, observe, ok, tcpPair, tick, useWinsock, waitReadable } from '../helpers.js';
+import { fdCount, fillUntilBlocked, lastErrorOf, listener, observe, ok, tcpPair, tick, useWinsock, waitReadable } from '../helpers.js';
 
 useWinsock();
-const fdCount = () => readdirSync('/proc/self/fd').length;
 
 describe('SD_RECEIVE reset rule', () => {
   it('still holds after a nonblocking linger closesocket failed with WSAEWOULDBLOCK', async () => {
