@@ -15,6 +15,7 @@ import {
   type ScenarioResult,
 } from '../../src/harness/scenarios.js';
 import * as W from '../../src/index.js';
+import { tcpPair } from '../helpers.js';
 import '../../src/vitest.js';
 
 export const wire = wireGate(() => captureAvailability());
@@ -58,15 +59,8 @@ export async function churnIsolated(cycles: number): Promise<{ churn: ChurnResul
 
 /** A listener on an ephemeral 127.0.0.1 port, a client connected to it and the accepted server socket (Winsock started). */
 export function loopbackPair(): { l: W.SOCKET; c: W.SOCKET; s: W.SOCKET; addr: W.SockAddr } {
-  const l = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
-  W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 });
-  W.listen(l, 4);
-  const addr = {} as W.SockAddr;
-  W.getsockname(l, addr);
-  const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
-  W.connect(c, addr);
-  const s = W.accept(l);
-  return { l, c, s, addr };
+  const { listener, client, server, addr } = tcpPair();
+  return { l: listener, c: client, s: server, addr };
 }
 
 /** `['client SYN', 'server SYN,ACK', ...]`: who sent what, in order. */
