@@ -6,7 +6,7 @@ import * as K from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { E, fail, WSA, wsaFromErrno } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import { C, errno, L, SOCKADDR_STORAGE_SIZE } from '../../native-bindings/libc.js';
+import { C, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6, timeval } from '../../native-bindings/libc.js';
 import type { OptionKind, PollEntry, SockBase } from './backend.js';
 
 type PollHandle = ReturnType<typeof koffi.node.poll>;
@@ -42,24 +42,34 @@ const addrBuf = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
 const lingerBuf = new Int32Array(2);
 const timevalBuf = new BigInt64Array(2);
 
+// Struct layouts, from the declarations in libc.ts rather than written again here.
+const IN_LEN = koffi.sizeof(sockaddr_in);
+const IN_ADDR = koffi.offsetof(sockaddr_in, 'sin_addr');
+const IN6_LEN = koffi.sizeof(sockaddr_in6);
+const IN6_ADDR = koffi.offsetof(sockaddr_in6, 'sin6_addr');
+const PORT = koffi.offsetof(sockaddr_in, 'sin_port'); // the same offset in sockaddr_in6
+const POLLFD_LEN = koffi.sizeof(pollfd);
+const POLLFD_EVENTS = koffi.offsetof(pollfd, 'events');
+const POLLFD_REVENTS = koffi.offsetof(pollfd, 'revents');
+
 // --- sockaddr <-> Linux bytes ----------------------------------------------
 /** Writes `addr` as a Linux sockaddr_in/sockaddr_in6 into addrBuf; returns its length. */
 function encodeAddr(addr: SockAddr): number {
-  addrBuf.fill(0, 0, 28);
-  addrBuf.writeUInt16BE(addr.port, 2);
+  addrBuf.fill(0, 0, IN6_LEN);
+  addrBuf.writeUInt16BE(addr.port, PORT);
   if (addr.family === K.AF_INET) {
     addrBuf.writeUInt16LE(L.AF_INET, 0);
-    addrBuf.set(ipToBytes(K.AF_INET, addr.address), 4);
-    return 16;
+    addrBuf.set(ipToBytes(K.AF_INET, addr.address), IN_ADDR);
+    return IN_LEN;
   }
   addrBuf.writeUInt16LE(L.AF_INET6, 0);
-  addrBuf.set(ipToBytes(K.AF_INET6, addr.address), 8);
-  return 28;
+  addrBuf.set(ipToBytes(K.AF_INET6, addr.address), IN6_ADDR);
+  return IN6_LEN;
 }
 
 /** True when the address encodeAddr just wrote (`len` bytes) is 0.0.0.0 or ::. */
 function encodedIsAny(len: number): boolean {
-  const [from, to] = len === 16 ? [4, 8] : [8, 24];
+  const [from, to] = len === IN_LEN ? [IN_ADDR, IN_ADDR + 4] : [IN6_ADDR, IN6_ADDR + 16];
   for (let i = from; i < to; i++) if (addrBuf[i] !== 0) return false;
   return true;
 }
@@ -67,13 +77,13 @@ function encodedIsAny(len: number): boolean {
 /** Decodes addrBuf into `out` with Winsock's family numbers. */
 function decodeAddr(out: SockAddr): void {
   const fam = addrBuf.readUInt16LE(0);
-  out.port = addrBuf.readUInt16BE(2);
+  out.port = addrBuf.readUInt16BE(PORT);
   if (fam === L.AF_INET6) {
     out.family = K.AF_INET6;
-    out.address = bytesToIp(addrBuf.subarray(8, 24));
+    out.address = bytesToIp(addrBuf.subarray(IN6_ADDR, IN6_ADDR + 16));
   } else {
     out.family = K.AF_INET;
-    out.address = bytesToIp(addrBuf.subarray(4, 8));
+    out.address = bytesToIp(addrBuf.subarray(IN_ADDR, IN_ADDR + 4));
   }
 }
 
@@ -84,7 +94,7 @@ function nameOf(fd: number, peer: boolean): boolean {
 }
 
 function localPort(fd: number): number {
-  return nameOf(fd, false) ? addrBuf.readUInt16BE(2) : 0;
+  return nameOf(fd, false) ? addrBuf.readUInt16BE(PORT) : 0;
 }
 
 // --- small helpers ----------------------------------------------------------
@@ -103,7 +113,7 @@ function setKernelTimeout(fd: number, opt: number, value: number): number {
   const ms = value > 0x7fffffff ? 0 : value;
   timevalBuf[0] = BigInt(Math.floor(ms / 1000));
   timevalBuf[1] = BigInt((ms % 1000) * 1000);
-  return C.setsockopt(fd, L.SOL_SOCKET, opt, timevalBuf, 16);
+  return C.setsockopt(fd, L.SOL_SOCKET, opt, timevalBuf, koffi.sizeof(timeval));
 }
 
 /**
@@ -123,7 +133,7 @@ function untimed(s: PosixSock, opt: number, call: () => number): [number, number
 function setKernelLinger(fd: number, onoff: number, secs: number): void {
   lingerBuf[0] = onoff;
   lingerBuf[1] = secs;
-  C.setsockopt(fd, L.SOL_SOCKET, L.SO_LINGER, lingerBuf, 8);
+  C.setsockopt(fd, L.SOL_SOCKET, L.SO_LINGER, lingerBuf, koffi.sizeof(linger));
 }
 
 /** Sleeps the calling thread (a blocking closesocket blocks, as in C). Never -1: that would be forever. */
@@ -149,8 +159,8 @@ function stopWatcher(s: PosixSock): void {
  */
 function resetConnection(s: PosixSock): void {
   stopWatcher(s);
-  addrBuf.fill(0, 0, 16);
-  C.connect(s.fd, addrBuf, 16);
+  addrBuf.fill(0, 0, IN_LEN);
+  C.connect(s.fd, addrBuf, IN_LEN);
   s.broken = WSA.WSAECONNABORTED;
 }
 
@@ -322,11 +332,11 @@ export function connect(s: PosixSock, addr: SockAddr): number {
  */
 function dissolve(s: PosixSock): number {
   const keepPort = localPort(s.fd);
-  addrBuf.fill(0, 0, 16);
-  if (C.connect(s.fd, addrBuf, 16) !== 0) return fail(wsaFromErrno(errno()));
+  addrBuf.fill(0, 0, IN_LEN);
+  if (C.connect(s.fd, addrBuf, IN_LEN) !== 0) return fail(wsaFromErrno(errno()));
   if (keepPort !== 0 && localPort(s.fd) === 0) {
     // addrBuf/len1 now hold the local address Linux kept (a bound address, or the any address).
-    addrBuf.writeUInt16BE(keepPort, 2);
+    addrBuf.writeUInt16BE(keepPort, PORT);
     C.bind(s.fd, addrBuf, len1[0]!);
   }
   s.bound = localPort(s.fd) !== 0;
@@ -597,7 +607,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
     // Winsock reports the DWORD that was set; Linux's value is rounded to jiffies.
     v = s.timeouts.get(nn)!;
   } else if (kind === 'ms') {
-    len1[0] = 16;
+    len1[0] = koffi.sizeof(timeval);
     if (C.getsockopt(s.fd, nl, nn, timevalBuf, len1) !== 0) return fail(wsaFromErrno(errno()));
     v = Number(timevalBuf[0]) * 1000 + Math.floor(Number(timevalBuf[1]) / 1000);
   } else {
@@ -642,7 +652,7 @@ export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
 
 export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
   const live = entries.filter((e) => e.sock && !e.ignored);
-  const fds = Buffer.alloc(8 * live.length);
+  const fds = Buffer.alloc(POLLFD_LEN * live.length);
   live.forEach((e, i) => {
     const s = e.sock!;
     enforceReceiveShutdown(s);
@@ -651,8 +661,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     if (e.events & K.POLLRDBAND) ev |= L.POLLPRI;
     if (e.events & K.POLLWRNORM) ev |= L.POLLOUT;
     if (e.events & K.POLLWRBAND) ev |= L.POLLWRBAND;
-    fds.writeInt32LE(s.fd, i * 8);
-    fds.writeInt16LE(ev, i * 8 + 4);
+    fds.writeInt32LE(s.fd, i * POLLFD_LEN);
+    fds.writeInt16LE(ev, i * POLLFD_LEN + POLLFD_EVENTS);
   });
   const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   let rc: number;
@@ -671,7 +681,7 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     else if (!e.sock)
       r = K.POLLNVAL; // Winsock: a handle that is not a socket is POLLNVAL.
     else {
-      const n = fds.readInt16LE(j++ * 8 + 6);
+      const n = fds.readInt16LE(j++ * POLLFD_LEN + POLLFD_REVENTS);
       if (n & L.POLLIN && e.events & K.POLLRDNORM) r |= K.POLLRDNORM;
       // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
       if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
@@ -693,7 +703,7 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
 export function getsockname(s: PosixSock, out: SockAddr): number {
   if (!nameOf(s.fd, false)) return fail(wsaFromErrno(errno()));
   // Winsock: an unbound socket has no name (WSAEINVAL); Linux reports port 0.
-  if (addrBuf.readUInt16BE(2) === 0) return fail(WSA.WSAEINVAL);
+  if (addrBuf.readUInt16BE(PORT) === 0) return fail(WSA.WSAEINVAL);
   decodeAddr(out);
   return 0;
 }
