@@ -67,6 +67,11 @@ function encodeAddr(addr: SockAddr): number {
   return IN6_LEN;
 }
 
+/** A copy of `addr` as Linux's sockaddr bytes (for callers outside this file, such as the harness). */
+export function sockaddrBytes(addr: SockAddr): Buffer {
+  return Buffer.from(addrBuf.subarray(0, encodeAddr(addr)));
+}
+
 /** True when the address encodeAddr just wrote (`len` bytes) is 0.0.0.0 or ::. */
 function encodedIsAny(len: number): boolean {
   const [from, to] = len === IN_LEN ? [IN_ADDR, IN_ADDR + 4] : [IN6_ADDR, IN6_ADDR + 16];

@@ -11,13 +11,12 @@
 // which endpoints), because afterwards the handle no longer says. track(h)
 // records them; checkReleased / assertReleased / waitReleased use them.
 import { readdirSync, readlinkSync } from 'node:fs';
-import koffi from 'koffi';
 import * as api from '../api.js';
 import { setCloseObserver } from '../hooks.js';
+import { sockaddrBytes } from '../backends/posix.js';
 import { AF_INET, AF_INET6, SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
 import { WSA } from '../errors.js';
-import { ipToBytes } from '../sockaddr.js';
-import { C, L, errno, sockaddr_in6 } from '../../native-bindings/libc.js';
+import { C, L, errno } from '../../native-bindings/libc.js';
 import { formatEndpoint } from './capture.js';
 import { findConnections, kernelConnections, type KernelConnection } from './tcpstate.js';
 
@@ -148,21 +147,10 @@ export function portBindable(local: string): { ok: boolean; errno?: number } {
   if (!m) throw new TypeError(`endpoint ${JSON.stringify(local)} is not "addr:port"`);
   const v6 = m[1]!.includes(':');
   const port = Number(m[2]);
+  const sa = sockaddrBytes({ family: v6 ? AF_INET6 : AF_INET, address: m[1]!, port });
   const fd = C.socket(v6 ? L.AF_INET6 : L.AF_INET, L.SOCK_STREAM | L.SOCK_CLOEXEC, 0);
   if (fd < 0) return { ok: false, errno: errno() };
   try {
-    let sa: Buffer;
-    if (v6) {
-      sa = Buffer.alloc(koffi.sizeof(sockaddr_in6));
-      sa.writeUInt16LE(L.AF_INET6, 0);
-      sa.writeUInt16BE(port, 2);
-      Buffer.from(ipToBytes(AF_INET6, m[1]!)).copy(sa, 8);
-    } else {
-      sa = Buffer.alloc(16);
-      sa.writeUInt16LE(L.AF_INET, 0);
-      sa.writeUInt16BE(port, 2);
-      Buffer.from(ipToBytes(AF_INET, m[1]!)).copy(sa, 4);
-    }
     if (C.bind(fd, sa, sa.length) === 0) return { ok: true };
     return { ok: false, errno: errno() };
   } finally {
