@@ -23,6 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { C, L, errno, sockaddr_ll } from '../../native-bindings/libc.js';
 import { isIP } from 'node:net';
 import { AF_INET6 } from '../constants.js';
+import { E } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
 
 /** TCP flag bits as they appear in byte 13 of the TCP header (plus NS from byte 12). */
@@ -135,8 +136,6 @@ const SO_ATTACH_FILTER = 26;
 const SO_RCVBUFFORCE = 33;
 const PACKET_STATISTICS = 6;
 const ETH_HLEN = 14;
-const EAGAIN = 11;
-const EINTR = 4;
 
 const htons = (v: number): number => ((v & 0xff) << 8) | ((v >> 8) & 0xff);
 
@@ -540,8 +539,8 @@ export class Capture {
       const got = Number(C.recvfrom(this.fd, this.buf, this.buf.length, L.MSG_TRUNC, this.from, this.fromLen));
       if (got < 0) {
         const e = errno();
-        if (e === EINTR) continue;
-        if (e === EAGAIN) break;
+        if (e === E.EINTR) continue;
+        if (e === E.EAGAIN) break;
         // A pending socket error (ENETDOWN when the interface goes down) is
         // reported once, by the next read, *ahead of* the frames still queued:
         // note it and read on, or stop() would close those frames away.

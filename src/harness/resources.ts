@@ -15,7 +15,7 @@ import * as api from '../api.js';
 import { setCloseObserver } from '../hooks.js';
 import { sockaddrBytes } from '../backends/posix.js';
 import { AF_INET, AF_INET6, SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
-import { WSA } from '../errors.js';
+import { E, WSA } from '../errors.js';
 import { C, L, errno } from '../../native-bindings/libc.js';
 import { formatEndpoint } from './capture.js';
 import { findConnections, kernelConnections, type KernelConnection } from './tcpstate.js';
@@ -138,8 +138,6 @@ export interface ReleaseReport {
   /** Kernel rows that matched the socket's endpoints. */
   rows: KernelConnection[];
 }
-
-const EADDRINUSE = 98;
 
 /** Can a fresh socket bind `addr:port` (without SO_REUSEADDR)? Uses libc directly so no handle is issued. */
 export function portBindable(local: string): { ok: boolean; errno?: number } {
@@ -273,10 +271,10 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
     // is not this socket. Only a holder that is this connection (same peer or
     // inode) fails the check; the fd, inode and kernel checks above already
     // prove nothing of this socket is left elsewhere.
-    const holders = b.ok || b.errno !== EADDRINUSE ? [] : kernelConnections().filter((c) => c.local === local);
+    const holders = b.ok || b.errno !== E.EADDRINUSE ? [] : kernelConnections().filter((c) => c.local === local);
     const ours = holders.filter((c) => c.remote === remote || (inode !== undefined && c.inode === inode));
     if (b.ok) checks.port = `port of ${local} bindable again`;
-    else if (b.errno === EADDRINUSE && ours.length === 0) {
+    else if (b.errno === E.EADDRINUSE && ours.length === 0) {
       const who = holders.length ? holders.map((c) => `-> ${c.remote} ${c.state}`).join(', ') : 'a socket outside the connection table';
       checks.port = `port of ${local} free of this socket (now used by ${who})`;
     } else {
