@@ -10,17 +10,15 @@ import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
-import { beforeClose } from './hooks.js';
+import { beforeClose, closed } from './hooks.js';
 import { LEVELS, optionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
-import type { Backend, PollEntry, SockBase } from './backends/backend.js';
-import { backend } from './backends/select.js';
-
-const be = backend as Backend<SockBase>;
+import type { PollEntry, SockBase } from './backends/backend.js';
+import { backend as be } from './backends/select.js';
+import { attempt, table } from './state.js';
 
 // --- start-up count and handle table ------------------------------------
 let startups = 0;
-const table = new Map<number, SockBase>();
 // Handles are multiples of 4 like Windows' kernel handles, start well above the
 // stdio range, and are never reused: a closed handle always answers
 // WSAENOTSOCK instead of reaching whatever reuses its descriptor. Each Worker
@@ -115,9 +113,11 @@ export function WSACleanup(): number {
   if (--startups === 0) {
     // Winsock: the last WSACleanup resets every socket still open; their
     // handles then answer WSAENOTSOCK.
+    const handles = [...table.keys()];
     for (const rec of table.values()) be.abort(rec);
     table.clear();
     be.cleanup();
+    for (const h of handles) closed(h);
   }
   return 0;
 }
@@ -166,7 +166,7 @@ export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
   if (!rec) return K.INVALID_SOCKET;
   if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
   const handle = nextHandle;
-  const child = be.accept(rec, handle, addrOut);
+  const child = be.accept(rec, handle, addrOut, attempt.nowait);
   if (!child) return K.INVALID_SOCKET;
   nextHandle += 4;
   table.set(handle, child);
@@ -178,21 +178,21 @@ export function connect(s: SOCKET, addr: SockAddr): number {
   checkSockAddr('connect', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
   if (addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
-  return be.connect(rec, addr);
+  return be.connect(rec, addr, attempt.nowait);
 }
 
 export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
   const rec = lookup('send', s);
   const a = bufArgs('send', buf, len, flags);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.send(rec, buf, a[0], a[1]);
+  return be.send(rec, buf, a[0], a[1], attempt.nowait);
 }
 
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
   const rec = lookup('recv', s);
   const a = bufArgs('recv', buf, len, flags);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recv(rec, buf, a[0], a[1]);
+  return be.recv(rec, buf, a[0], a[1], attempt.nowait);
 }
 
 export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
@@ -201,7 +201,7 @@ export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, a
   checkSockAddr('sendto', 'addr', addr);
   if (!rec || !a) return K.SOCKET_ERROR;
   if (rec.type === K.SOCK_DGRAM && addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
-  return be.sendto(rec, buf, a[0], a[1], addr);
+  return be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait);
 }
 
 export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number, addrOut?: SockAddr): number {
@@ -209,7 +209,7 @@ export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number,
   const a = bufArgs('recvfrom', buf, len, flags);
   if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recvfrom(rec, buf, a[0], a[1], addrOut);
+  return be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait);
 }
 
 // --- the end of a connection -------------------------------------------
@@ -249,10 +249,14 @@ export function closesocket(s: SOCKET): number {
   const rec = lookup('closesocket', s);
   if (!rec) return K.SOCKET_ERROR;
   beforeClose(s);
-  const rc = be.closesocket(rec);
+  const rc = be.closesocket(rec, attempt.nowait);
   // A nonblocking socket with linger {1,N} and unsent data fails with
-  // WSAEWOULDBLOCK and stays open; anything else frees the handle.
-  if (rc === 0) table.delete(s);
+  // WSAEWOULDBLOCK and stays open, its pending operations too; anything else
+  // frees the handle, and what was pending on it is aborted.
+  if (rc === 0) {
+    table.delete(s);
+    closed(s);
+  }
   return rc;
 }
 

@@ -7,7 +7,13 @@
 // fail(code) from ../errors.js (which sets WSAGetLastError) and returns
 // SOCKET_ERROR. Backends never see a handle that is not in the table, a `how`
 // outside 0..2, a buffer shorter than `len`, or a malformed SockAddr.
+//
+// `nowait` (the calls that can wait): the promise layer's attempt. The call
+// never waits and answers WSAEWOULDBLOCK where it would, whatever the socket's
+// FIONBIO mode, and leaves that mode as the program set it. Without it a call
+// follows the mode: a blocking socket blocks the thread, as in C.
 import type { Linger, SockAddr } from '../constants.js';
+import type { Interest } from './watch.js';
 
 /** What the table stores for every open handle; backends extend it. */
 export interface SockBase {
@@ -39,19 +45,19 @@ export interface Backend<S extends SockBase = SockBase> {
   socket(handle: number, af: number, type: number, protocol: number): S | undefined;
   bind(s: S, addr: SockAddr): number;
   listen(s: S, backlog: number): number;
-  accept(s: S, handle: number, addrOut: SockAddr | undefined): S | undefined;
-  connect(s: S, addr: SockAddr): number;
-  send(s: S, buf: Uint8Array, len: number, flags: number): number;
-  recv(s: S, buf: Uint8Array, len: number, flags: number): number;
-  sendto(s: S, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number;
-  recvfrom(s: S, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number;
+  accept(s: S, handle: number, addrOut: SockAddr | undefined, nowait: boolean): S | undefined;
+  connect(s: S, addr: SockAddr, nowait: boolean): number;
+  send(s: S, buf: Uint8Array, len: number, flags: number, nowait: boolean): number;
+  recv(s: S, buf: Uint8Array, len: number, flags: number, nowait: boolean): number;
+  sendto(s: S, buf: Uint8Array, len: number, flags: number, addr: SockAddr, nowait: boolean): number;
+  recvfrom(s: S, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined, nowait: boolean): number;
   shutdown(s: S, how: number): number;
   /** WSASendDisconnect with no disconnect data (api.ts rejects data on TCP). */
   sendDisconnect(s: S): number;
   /** WSARecvDisconnect with no disconnect data. */
   recvDisconnect(s: S): number;
   /** closesocket: 0 frees the handle; SOCKET_ERROR (e.g. WSAEWOULDBLOCK) keeps it open. */
-  closesocket(s: S): number;
+  closesocket(s: S, nowait: boolean): number;
   /** WSACleanup's reset of a socket still open: abortive close, never fails. */
   abort(s: S): void;
   setsockopt(s: S, level: number, name: number, kind: OptionKind, value: number | Linger): number;
@@ -61,4 +67,12 @@ export interface Backend<S extends SockBase = SockBase> {
   poll(entries: PollEntry<S>[], revents: number[], timeoutMs: number): number;
   getsockname(s: S, out: SockAddr): number;
   getpeername(s: S, out: SockAddr): number;
+  /**
+   * Registers an interest in the socket's readiness on Node's loop (one
+   * uv_poll watch per descriptor, shared by all interests; see watch.ts).
+   * false when the descriptor cannot be watched (it is not a live socket).
+   * The backend drops every interest before it closes the descriptor.
+   */
+  watch(s: S, interest: Interest): boolean;
+  unwatch(s: S, interest: Interest): void;
 }

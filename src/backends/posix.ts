@@ -6,15 +6,20 @@ import * as K from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { E, fail, WSA, wsaFromErrno } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import { C, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6, timeval } from '../../native-bindings/libc.js';
-import type { OptionKind, PollEntry, SockBase } from './backend.js';
-
-type PollHandle = ReturnType<typeof koffi.node.poll>;
+import { C, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6 } from '../../native-bindings/libc.js';
+import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
+import { Watch, type Interest } from './watch.js';
 
 export const name = 'posix' as const;
 
 export interface PosixSock extends SockBase {
   fd: number;
+  /**
+   * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK (libuv
+   * sets that flag anyway once a watch starts), so a blocking call is
+   * emulated here: try, and on EAGAIN wait in poll() (blocking the thread, as
+   * in C), then try again.
+   */
   nonblocking: boolean;
   listening: boolean;
   /** connect() was called (it may still be in progress). */
@@ -29,10 +34,12 @@ export interface PosixSock extends SockBase {
   broken: number;
   /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
   linger: Linger;
-  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms); Linux rounds to jiffies. */
+  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms), applied by the blocking emulation. */
   timeouts: Map<number, number>;
-  /** Watches for data arriving after SD_RECEIVE (see shutdown). */
-  watcher: PollHandle | null;
+  /** The descriptor's one readiness watch on Node's loop (watch.ts), made on first need. */
+  watch: Watch | null;
+  /** The SD_RECEIVE rule's interest on `watch`: data arriving later resets (see shutdown). */
+  rdShutWatch: Interest | null;
 }
 
 // Scratch buffers: calls are synchronous, so one of each per thread suffices.
@@ -40,7 +47,7 @@ const int1 = new Int32Array(1);
 const len1 = new Uint32Array(1);
 const addrBuf = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
 const lingerBuf = new Int32Array(2);
-const timevalBuf = new BigInt64Array(2);
+const pollBuf = Buffer.alloc(8);
 
 // Struct layouts, from the declarations in libc.ts rather than written again here.
 const IN_LEN = koffi.sizeof(sockaddr_in);
@@ -113,26 +120,39 @@ const unsentBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.SIOCO
 /** Bytes received and not yet read (FIONREAD). */
 const unreadBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.FIONREAD));
 
-/** Winsock's timeouts are DWORD milliseconds; Linux's a struct timeval. DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) mean "no timeout". */
-function setKernelTimeout(fd: number, opt: number, value: number): number {
-  const ms = value > 0x7fffffff ? 0 : value;
-  timevalBuf[0] = BigInt(Math.floor(ms / 1000));
-  timevalBuf[1] = BigInt((ms % 1000) * 1000);
-  return C.setsockopt(fd, L.SOL_SOCKET, opt, timevalBuf, koffi.sizeof(timeval));
+/** A Winsock timeout option's value as a wait in ms: 0 (unset) and DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) wait forever (0). */
+function timeoutOf(s: PosixSock, opt: number): number {
+  const ms = s.timeouts.get(opt) ?? 0;
+  return ms > 0x7fffffff ? 0 : ms;
 }
 
 /**
- * Runs a blocking connect/accept with the kernel's timeout option off, and
- * returns [result, errno]. Linux applies SO_SNDTIMEO to connect and
- * SO_RCVTIMEO to accept; Winsock applies them to send and receive calls only.
+ * A blocking call's wait: blocks the thread in poll() until the descriptor is
+ * ready for `events` or `ms` passes (0: no limit). Returns the revents, 0 when
+ * the time ran out. An error on the descriptor counts as ready (POLLERR): the
+ * retried call reports it.
  */
-function untimed(s: PosixSock, opt: number, call: () => number): [number, number] {
-  const ms = s.nonblocking ? 0 : (s.timeouts.get(opt) ?? 0);
-  if (ms) setKernelTimeout(s.fd, opt, 0);
-  const rc = call();
-  const e = rc < 0 ? errno() : 0;
-  if (ms) setKernelTimeout(s.fd, opt, ms);
-  return [rc, e];
+function waitReady(s: PosixSock, events: number, ms: number): number {
+  const deadline = ms > 0 ? performance.now() + ms : Infinity;
+  pollBuf.writeInt32LE(s.fd, 0);
+  pollBuf.writeInt16LE(events, POLLFD_EVENTS);
+  for (;;) {
+    const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
+    const rc = C.poll(pollBuf, 1, left);
+    if (rc > 0) return pollBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
+    if (rc === 0 && left === 0) return 0;
+    if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
+  }
+}
+
+/** Winsock blocks a call on a socket in blocking mode, unless the promise layer asked for one attempt. */
+const blocks = (s: PosixSock, nowait: boolean): boolean => !nowait && !s.nonblocking;
+
+/** SO_ERROR (reading it clears it): the errno of an asynchronous failure, or 0. */
+function soError(fd: number): number {
+  len1[0] = 4;
+  int1[0] = 0;
+  return C.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, int1, len1) === 0 ? int1[0]! : 0;
 }
 
 function setKernelLinger(fd: number, onoff: number, secs: number): void {
@@ -152,9 +172,32 @@ function isConnected(s: PosixSock): boolean {
   return s.connected;
 }
 
+/** The socket's watch, made on first need; null when the descriptor cannot be watched. */
+function watchOf(s: PosixSock): Watch | null {
+  if (s.watch) return s.watch;
+  // uv_poll aborts the process on a descriptor that is not open, and must not
+  // watch one that is not ours any more: a program can close the fd behind the
+  // library's back (nativeFd() hands it out). Check it is still an open socket.
+  len1[0] = 4;
+  if (s.fd < 0 || C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
+  s.watch = new Watch(s.fd);
+  return s.watch;
+}
+
+/** Registers an interest in the socket's readiness; false when its descriptor cannot be watched. */
+export function watch(s: PosixSock, i: Interest): boolean {
+  const w = watchOf(s);
+  return w !== null && w.add(i);
+}
+
+export function unwatch(s: PosixSock, i: Interest): void {
+  s.watch?.remove(i);
+}
+
+/** Ends the SD_RECEIVE rule's watch (the connection was reset, or no data can follow). */
 function stopWatcher(s: PosixSock): void {
-  s.watcher?.close();
-  s.watcher = null;
+  if (s.rdShutWatch) unwatch(s, s.rdShutWatch);
+  s.rdShutWatch = null;
 }
 
 /**
@@ -175,21 +218,28 @@ function resetConnection(s: PosixSock): void {
  * a watcher on Node's loop catches data arriving while the program is idle.
  */
 function enforceReceiveShutdown(s: PosixSock): void {
-  if (s.watcher && unreadBytes(s) > 0) resetConnection(s);
+  if (s.rdShutWatch && unreadBytes(s) > 0) resetConnection(s);
 }
 
-function watchAfterReceiveShutdown(s: PosixSock): void {
-  if (s.watcher || s.broken) return;
-  const handle = koffi.node.poll(s.fd, { readable: true, disconnect: true }, ((_status: number) => {
-    if (s.watcher !== handle) return;
-    if (unreadBytes(s) > 0) resetConnection(s);
-    // Readable with nothing to read: the peer's FIN or an error. No data can
-    // follow either, so the watch has nothing left to catch.
-    else stopWatcher(s);
-  }) as never);
-  // The watch must not keep the program alive on its own.
-  handle.unref();
-  s.watcher = handle;
+/** false when the descriptor cannot be watched (closed behind the library's back). */
+function watchAfterReceiveShutdown(s: PosixSock): boolean {
+  if (s.rdShutWatch || s.broken) return true;
+  const i: Interest = {
+    readable: true,
+    disconnect: true,
+    // The rule must not keep the program alive on its own.
+    ref: false,
+    fn: () => {
+      if (s.rdShutWatch !== i) return;
+      if (unreadBytes(s) > 0) resetConnection(s);
+      // Readable with nothing to read: the peer's FIN or an error. No data can
+      // follow either, so the watch has nothing left to catch.
+      else stopWatcher(s);
+    },
+  };
+  if (!watch(s, i)) return false;
+  s.rdShutWatch = i;
+  return true;
 }
 
 /**
@@ -224,7 +274,7 @@ export function cleanup(): void {}
 
 // --- creation, naming, connecting ----------------------------------------------
 export function socket(handle: number, af: number, type: number, protocol: number): PosixSock | undefined {
-  const fd = C.socket(af === K.AF_INET6 ? L.AF_INET6 : L.AF_INET, type | L.SOCK_CLOEXEC, protocol);
+  const fd = C.socket(af === K.AF_INET6 ? L.AF_INET6 : L.AF_INET, type | L.SOCK_CLOEXEC | L.SOCK_NONBLOCK, protocol);
   if (fd < 0) return void fail(wsaFromErrno(errno()));
   // Windows' IPv6 sockets are v6-only unless cleared; Linux's default follows a sysctl.
   if (af === K.AF_INET6) {
@@ -251,7 +301,8 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
     broken: 0,
     linger: { l_onoff: 0, l_linger: 0 },
     timeouts: new Map(),
-    watcher: null,
+    watch: null,
+    rdShutWatch: null,
   };
 }
 
@@ -274,13 +325,17 @@ export function listen(s: PosixSock, backlog: number): number {
   return 0;
 }
 
-export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefined): PosixSock | undefined {
+export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefined, nowait = false): PosixSock | undefined {
   if (!s.listening) return void fail(WSA.WSAEINVAL);
-  len1[0] = SOCKADDR_STORAGE_SIZE;
-  // Winsock: the accepted socket has the listening socket's properties,
-  // its blocking mode among them.
-  const [fd, e] = untimed(s, L.SO_RCVTIMEO, () => C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | (s.nonblocking ? L.SOCK_NONBLOCK : 0)));
-  if (fd < 0) {
+  let fd: number;
+  for (;;) {
+    len1[0] = SOCKADDR_STORAGE_SIZE;
+    fd = C.accept4(s.fd, addrBuf, len1, L.SOCK_CLOEXEC | L.SOCK_NONBLOCK);
+    if (fd >= 0) break;
+    const e = errno();
+    if (e === E.EINTR) continue;
+    // Winsock: a blocking accept waits for a connection, and SO_RCVTIMEO does not apply to it.
+    if (e === E.EAGAIN && blocks(s, nowait) && waitReady(s, L.POLLIN, 0) !== 0) continue;
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
     return void fail(e === E.ECONNABORTED ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
@@ -295,6 +350,8 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
       throw err;
     }
   }
+  // Winsock: the accepted socket has the listening socket's properties, its
+  // blocking mode among them (the program's mode, never a promise attempt's).
   const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
   child.connected = child.connectStarted = child.bound = true;
   child.linger = { ...s.linger };
@@ -302,7 +359,7 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   return child;
 }
 
-export function connect(s: PosixSock, addr: SockAddr): number {
+export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
   if (s.listening) return fail(WSA.WSAEINVAL);
   // Winsock: connect on a connected stream socket is WSAEISCONN. Linux instead
   // returns 0 to the first connect after a nonblocking connect completed.
@@ -314,7 +371,8 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   if (s.type === K.SOCK_DGRAM && addr.port === 0 && any) return dissolve(s);
   // Winsock: connecting to ADDR_ANY or to port 0 is WSAEADDRNOTAVAIL.
   if (addr.port === 0 || any) return fail(WSA.WSAEADDRNOTAVAIL);
-  const [rc, e] = untimed(s, L.SO_SNDTIMEO, () => C.connect(s.fd, addrBuf, n));
+  const rc = C.connect(s.fd, addrBuf, n);
+  const e = rc < 0 ? errno() : 0;
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
@@ -323,6 +381,15 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   // this call: Linux reports that as 0, Winsock as WSAEISCONN.
   if (rc === 0 && wasPending) return fail(WSA.WSAEISCONN);
   if (rc === 0) return 0;
+  if (e === E.EINPROGRESS && blocks(s, nowait)) {
+    // A blocking connect waits for the handshake's end (SO_SNDTIMEO does not
+    // apply to it in Winsock) and reports how it ended.
+    waitReady(s, L.POLLOUT, 0);
+    const err = soError(s.fd);
+    if (err === 0) return (s.connected = true), 0;
+    s.connectStarted = false;
+    return fail(wsaFromErrno(err));
+  }
   // Contract: "nonblocking connect in progress" is WSAEWOULDBLOCK, not EINPROGRESS.
   if (e === E.EINPROGRESS) return fail(WSA.WSAEWOULDBLOCK);
   return fail(wsaFromErrno(e));
@@ -368,12 +435,7 @@ function sendFailure(s: PosixSock, e: number): number {
   }
   if (e === E.ECONNRESET) return peerReset(s);
   if (e === E.EDESTADDRREQ) return fail(WSA.WSAENOTCONN); // an unconnected datagram socket
-  return fail(timeoutOr(s, e));
-}
-
-/** EAGAIN on a blocking socket is SO_SNDTIMEO/SO_RCVTIMEO expiring: Winsock says WSAETIMEDOUT. */
-function timeoutOr(s: PosixSock, e: number): number {
-  return e === E.EAGAIN && !s.nonblocking ? WSA.WSAETIMEDOUT : wsaFromErrno(e);
+  return fail(wsaFromErrno(e));
 }
 
 function recvFailure(s: PosixSock, e: number): number {
@@ -381,7 +443,7 @@ function recvFailure(s: PosixSock, e: number): number {
   if (e === E.ECONNRESET) return peerReset(s);
   // EPIPE from recv: a reset after the peer's FIN (Linux sets EPIPE in CLOSE_WAIT).
   if (e === E.EPIPE) return peerReset(s, WSA.WSAECONNABORTED);
-  return fail(timeoutOr(s, e));
+  return fail(wsaFromErrno(e));
 }
 
 function beforeSend(s: PosixSock): number {
@@ -393,25 +455,57 @@ function beforeSend(s: PosixSock): number {
   return 0;
 }
 
-export function send(s: PosixSock, buf: Uint8Array, len: number, flags: number): number {
+/**
+ * Sends `len` bytes of `buf` (to the `alen` bytes of addrBuf when alen > 0).
+ * A blocking socket waits until all of them are queued, as a blocking send
+ * does on a stream socket, each wait bounded by SO_SNDTIMEO; otherwise it is
+ * one attempt, which may queue a part.
+ */
+function sendImpl(s: PosixSock, buf: Uint8Array, len: number, nf: number, alen: number, nowait: boolean): number {
+  const block = blocks(s, nowait);
+  let off = 0;
+  for (;;) {
+    const p = off === 0 ? buf : buf.subarray(off);
+    const r = Number(alen ? C.sendto(s.fd, p, len - off, nf, addrBuf, alen) : C.send(s.fd, p, len - off, nf));
+    if (r >= 0) {
+      off += r;
+      if (off >= len || !block || s.type !== K.SOCK_STREAM) return off;
+      continue;
+    }
+    const e = errno();
+    if (e === E.EINTR) continue;
+    if (e !== E.EAGAIN || !block) return off > 0 ? off : sendFailure(s, e);
+    // While the thread waits, Node's loop cannot run the SD_RECEIVE watch, so
+    // the wait also watches for the data that rule must answer with a reset.
+    const rd = s.rdShutWatch ? L.POLLIN : 0;
+    const ev = waitReady(s, L.POLLOUT | rd, timeoutOf(s, L.SO_SNDTIMEO));
+    // SO_SNDTIMEO ran out: Winsock says WSAETIMEDOUT (what was queued stays queued).
+    if (ev === 0) return off > 0 ? off : fail(WSA.WSAETIMEDOUT);
+    if (ev & rd) {
+      if (unreadBytes(s) > 0) resetConnection(s);
+      else stopWatcher(s); // the peer's FIN: no data can follow
+      if (s.broken) return off > 0 ? off : fail(s.broken);
+    }
+  }
+}
+
+export function send(s: PosixSock, buf: Uint8Array, len: number, flags: number, nowait = false): number {
   if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
   const nf = translateFlags(flags, true);
   if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
-  const r = Number(C.send(s.fd, buf, len, nf));
-  return r >= 0 ? r : sendFailure(s, errno());
+  return sendImpl(s, buf, len, nf, 0, nowait);
 }
 
-export function sendto(s: PosixSock, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
+export function sendto(s: PosixSock, buf: Uint8Array, len: number, flags: number, addr: SockAddr, nowait = false): number {
   // Winsock ignores the address on a stream socket.
-  if (s.type === K.SOCK_STREAM) return send(s, buf, len, flags);
+  if (s.type === K.SOCK_STREAM) return send(s, buf, len, flags, nowait);
   if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
   const nf = translateFlags(flags, true);
   if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
   const n = encodeAddr(addr);
   if (addr.port === 0 || encodedIsAny(n)) return fail(WSA.WSAEADDRNOTAVAIL);
-  const r = Number(C.sendto(s.fd, buf, len, nf, addrBuf, n));
-  if (r < 0) return sendFailure(s, errno());
-  s.bound = true;
+  const r = sendImpl(s, buf, len, nf, n, nowait);
+  if (r >= 0) s.bound = true;
   return r;
 }
 
@@ -428,7 +522,7 @@ function beforeRecv(s: PosixSock): number {
   return 0;
 }
 
-function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
+function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined, nowait: boolean): number {
   if (beforeRecv(s) !== 0) return K.SOCKET_ERROR;
   let nf = translateFlags(flags, false);
   if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
@@ -436,29 +530,49 @@ function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, add
   // MSG_TRUNC makes Linux return a datagram's real length, so an oversized one
   // can answer WSAEMSGSIZE like Winsock (Linux would truncate silently).
   if (dgram) nf |= L.MSG_TRUNC;
-  len1[0] = SOCKADDR_STORAGE_SIZE;
-  const r = Number(addrOut && dgram ? C.recvfrom(s.fd, buf, len, nf, addrBuf, len1) : C.recv(s.fd, buf, len, nf));
-  if (r < 0) return recvFailure(s, errno());
-  if (r === 0 && !dgram && len > 0) {
-    // Linux answers 0 (the FIN it read) even when a reset followed it and
-    // only keeps the reset in SO_ERROR (EPIPE in CLOSE_WAIT). Windows reports
-    // the abort (Wine's test_shutdown, checked on Windows: WSAECONNABORTED).
-    len1[0] = 4;
-    if (C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_ERROR, int1, len1) === 0) {
-      if (int1[0] === E.EPIPE || int1[0] === E.ECONNRESET) return recvFailure(s, int1[0]);
+  // The descriptor is nonblocking, so the kernel's MSG_WAITALL would not wait:
+  // on a blocking stream socket the loop below reads until `len` arrived.
+  const all = !dgram && (nf & L.MSG_WAITALL) !== 0 && (nf & L.MSG_PEEK) === 0;
+  nf &= ~L.MSG_WAITALL;
+  const block = blocks(s, nowait);
+  const from = addrOut !== undefined && dgram;
+  let got = 0;
+  for (;;) {
+    len1[0] = SOCKADDR_STORAGE_SIZE;
+    const p = got === 0 ? buf : buf.subarray(got);
+    const r = Number(from ? C.recvfrom(s.fd, p, len - got, nf, addrBuf, len1) : C.recv(s.fd, p, len - got, nf));
+    if (r < 0) {
+      const e = errno();
+      if (e === E.EINTR) continue;
+      if (e === E.EAGAIN && block) {
+        if (waitReady(s, L.POLLIN, timeoutOf(s, L.SO_RCVTIMEO)) !== 0) continue;
+        // SO_RCVTIMEO ran out: Winsock says WSAETIMEDOUT.
+        return got > 0 ? got : fail(WSA.WSAETIMEDOUT);
+      }
+      return got > 0 ? got : recvFailure(s, e);
     }
+    if (r === 0 && got === 0 && !dgram && len > 0) {
+      // Linux answers 0 (the FIN it read) even when a reset followed it and
+      // only keeps the reset in SO_ERROR (EPIPE in CLOSE_WAIT). Windows reports
+      // the abort (Wine's test_shutdown, checked on Windows: WSAECONNABORTED).
+      const err = soError(s.fd);
+      if (err === E.EPIPE || err === E.ECONNRESET) return recvFailure(s, err);
+    }
+    if (dgram) {
+      if (from) decodeAddr(addrOut);
+      return r > len ? fail(WSA.WSAEMSGSIZE) : r;
+    }
+    got += r;
+    if (!all || !block || r === 0 || got >= len) return got;
   }
-  if (addrOut && dgram) decodeAddr(addrOut);
-  if (dgram && r > len) return fail(WSA.WSAEMSGSIZE);
-  return r;
 }
 
-export function recv(s: PosixSock, buf: Uint8Array, len: number, flags: number): number {
-  return recvImpl(s, buf, len, flags, undefined);
+export function recv(s: PosixSock, buf: Uint8Array, len: number, flags: number, nowait = false): number {
+  return recvImpl(s, buf, len, flags, undefined, nowait);
 }
 
-export function recvfrom(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
-  return recvImpl(s, buf, len, flags, addrOut);
+export function recvfrom(s: PosixSock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined, nowait = false): number {
+  return recvImpl(s, buf, len, flags, addrOut, nowait);
 }
 
 // --- the end of a connection -----------------------------------------------------
@@ -480,7 +594,7 @@ export function shutdown(s: PosixSock, how: number): number {
     // Contract: SD_RECEIVE/SD_BOTH with data already queued resets the
     // connection; Linux would keep it readable and later send a FIN.
     if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
-    else watchAfterReceiveShutdown(s);
+    else if (!watchAfterReceiveShutdown(s)) return fail(WSA.WSAENOTSOCK); // the fd was closed behind our back
   }
   if (wr && !s.shutSend) {
     s.shutSend = true;
@@ -505,12 +619,14 @@ export function recvDisconnect(s: PosixSock): number {
 }
 
 function closeFd(s: PosixSock): void {
-  stopWatcher(s);
+  // libuv must stop watching before the descriptor is closed (and its number reused).
+  s.watch?.close();
+  s.watch = s.rdShutWatch = null;
   C.close(s.fd);
   s.fd = -1;
 }
 
-export function closesocket(s: PosixSock): number {
+export function closesocket(s: PosixSock, nowait = false): number {
   const { l_onoff, l_linger } = s.linger;
   const tcpConnected = s.type === K.SOCK_STREAM && !s.listening && !s.broken && isConnected(s);
   if (l_onoff && tcpConnected) {
@@ -520,7 +636,8 @@ export function closesocket(s: PosixSock): number {
     } else if (unsentBytes(s) > 0) {
       // Contract: linger {1,N} on a nonblocking socket with unsent data fails
       // with WSAEWOULDBLOCK and the handle stays valid (Linux would block).
-      if (s.nonblocking) return fail(WSA.WSAEWOULDBLOCK);
+      // The promise layer's attempt gets the same answer and waits on Node's loop.
+      if (!blocks(s, nowait)) return fail(WSA.WSAEWOULDBLOCK);
       // Contract: on a blocking socket wait up to N seconds for the data to be
       // sent and acknowledged, then reset (Linux would keep sending in the
       // background without a RST).
@@ -581,15 +698,14 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     return 0;
   }
   const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
-  let rc: number;
   if (kind === 'ms') {
-    rc = setKernelTimeout(s.fd, nn, value as number);
-    if (rc === 0) s.timeouts.set(nn, value as number);
-  } else {
-    int1[0] = value as number;
-    rc = C.setsockopt(s.fd, nl, nn, int1, 4);
+    // The descriptor is nonblocking: the blocking emulation applies the
+    // timeouts itself (waitReady), to send and receive calls only, as Winsock does.
+    s.timeouts.set(nn, value as number);
+    return 0;
   }
-  return rc === 0 ? 0 : fail(wsaFromErrno(errno()));
+  int1[0] = value as number;
+  return C.setsockopt(s.fd, nl, nn, int1, 4) === 0 ? 0 : fail(wsaFromErrno(errno()));
 }
 
 export function getsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
@@ -608,13 +724,9 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
   }
   const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
   let v: number;
-  if (kind === 'ms' && s.timeouts.has(nn)) {
-    // Winsock reports the DWORD that was set; Linux's value is rounded to jiffies.
-    v = s.timeouts.get(nn)!;
-  } else if (kind === 'ms') {
-    len1[0] = koffi.sizeof(timeval);
-    if (C.getsockopt(s.fd, nl, nn, timevalBuf, len1) !== 0) return fail(wsaFromErrno(errno()));
-    v = Number(timevalBuf[0]) * 1000 + Math.floor(Number(timevalBuf[1]) / 1000);
+  if (kind === 'ms') {
+    // Winsock reports the DWORD that was set.
+    v = s.timeouts.get(nn) ?? 0;
   } else {
     len1[0] = 4;
     int1[0] = 0;
@@ -638,9 +750,9 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
 
 export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
   if (cmd === K.FIONBIO) {
-    int1[0] = argp[0] ? 1 : 0;
-    if (C.ioctl(s.fd, L.FIONBIO, int1) !== 0) return fail(wsaFromErrno(errno()));
-    s.nonblocking = int1[0] === 1;
+    // Winsock's mode is the library's own state: the descriptor stays O_NONBLOCK.
+    // NaN is falsy here as it is 0 for the u_long koffi would pass.
+    s.nonblocking = Boolean(argp[0]);
     return 0;
   }
   // FIONREAD
@@ -718,3 +830,32 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
   decodeAddr(out);
   return 0;
 }
+
+/** The seam, checked by the compiler: every function of Backend, with these names. */
+export const backend = {
+  name,
+  startup,
+  cleanup,
+  socket,
+  bind,
+  listen,
+  accept,
+  connect,
+  send,
+  recv,
+  sendto,
+  recvfrom,
+  shutdown,
+  sendDisconnect,
+  recvDisconnect,
+  closesocket,
+  abort,
+  setsockopt,
+  getsockopt,
+  ioctlsocket,
+  poll,
+  getsockname,
+  getpeername,
+  watch,
+  unwatch,
+} satisfies Backend<PosixSock>;

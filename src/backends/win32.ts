@@ -28,11 +28,12 @@ import {
   toSocket,
   type NativeSocket,
 } from '../../native-bindings/ws2_32.js';
-import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKET, SO_LINGER } from '../constants.js';
+import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKET, SO_LINGER, SO_TYPE } from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import type { OptionKind, PollEntry, SockBase } from './backend.js';
+import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
+import { Watch, type Interest } from './watch.js';
 
 export const name = 'win32' as const;
 
@@ -40,6 +41,15 @@ export const name = 'win32' as const;
 export interface Win32Sock extends SockBase {
   /** ws2_32's SOCKET, exact (see ws2_32.ts). api.ts's nativeFd() reads `fd`. */
   readonly fd: NativeSocket;
+  /**
+   * The program's FIONBIO mode. The SOCKET keeps it natively, except that
+   * libuv's uv_poll_init_socket switches a watched SOCKET to nonblocking (the
+   * watch puts the program's mode back) and a promise attempt on a blocking
+   * socket runs with FIONBIO 1 for the one call.
+   */
+  nonblocking: boolean;
+  /** The SOCKET's one readiness watch on Node's loop (watch.ts), made on first need. */
+  watch: Watch | null;
 }
 
 /** Record ws2_32's last error (read now, before other JS runs) and return SOCKET_ERROR. */
@@ -108,8 +118,30 @@ export function cleanup(): void {
 }
 
 // --- sockets ----------------------------------------------------------------
-function record(handle: number, af: number, type: number, protocol: number, fd: NativeSocket): Win32Sock {
-  return { handle, af, type, protocol, fd };
+function record(handle: number, af: number, type: number, protocol: number, fd: NativeSocket, nonblocking = false): Win32Sock {
+  return { handle, af, type, protocol, fd, nonblocking, watch: null };
+}
+
+const fionbio = Uint32Array.of(0);
+function setMode(fd: NativeSocket, nonblocking: boolean): void {
+  fionbio[0] = nonblocking ? 1 : 0;
+  W.ioctlsocket(fd, FIONBIO >>> 0, fionbio);
+}
+
+/**
+ * Runs a call that could wait. With `nowait` on a socket the program left
+ * blocking, the SOCKET is nonblocking for this one call (ws2_32 then answers
+ * WSAEWOULDBLOCK instead of waiting) and blocking again after it. The last
+ * error is read before the mode is put back (the ioctl would replace it).
+ * Returns the call's result, having recorded its error with fail() on failure.
+ */
+function attempt(s: Win32Sock, nowait: boolean, call: () => number): number {
+  const temp = nowait && !s.nonblocking;
+  if (temp) setMode(s.fd, true);
+  const r = call();
+  const e = r === SOCKET_ERROR ? W.WSAGetLastError() : 0;
+  if (temp) setMode(s.fd, false);
+  return r === SOCKET_ERROR ? fail(e) : r;
 }
 
 export function socket(handle: number, af: number, type: number, protocol: number): Win32Sock | undefined {
@@ -128,11 +160,18 @@ export function listen(s: Win32Sock, backlog: number): number {
   return W.listen(s.fd, backlog) === SOCKET_ERROR ? wsaFail() : 0;
 }
 
-export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefined): Win32Sock | undefined {
+export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefined, nowait: boolean): Win32Sock | undefined {
   const [b, len] = addrOutBuf();
+  const temp = nowait && !s.nonblocking;
+  if (temp) setMode(s.fd, true);
   const fd = toSocket(W.accept(s.fd, b, len));
-  if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
-  const child = record(handle, s.af, s.type, s.protocol, fd);
+  const e = fd === INVALID_SOCKET_NATIVE ? W.WSAGetLastError() : 0;
+  if (temp) setMode(s.fd, false);
+  if (fd === INVALID_SOCKET_NATIVE) return void fail(e);
+  // The accepted SOCKET inherits the listener's mode of the moment: a
+  // temporary nonblocking attempt (or libuv's watch) must not leak into it.
+  if (temp || s.watch) setMode(fd, s.nonblocking);
+  const child = record(handle, s.af, s.type, s.protocol, fd, s.nonblocking);
   if (addrOut) {
     try {
       decodeAddr(b, len[0]!, addrOut);
@@ -147,33 +186,34 @@ export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefin
   return child;
 }
 
-export function connect(s: Win32Sock, addr: SockAddr): number {
+export function connect(s: Win32Sock, addr: SockAddr, nowait: boolean): number {
   const a = encodeAddr(addr);
   // A nonblocking connect answers WSAEWOULDBLOCK natively (Linux's EINPROGRESS).
-  return W.connect(s.fd, a, a.length) === SOCKET_ERROR ? wsaFail() : 0;
+  return attempt(s, nowait, () => W.connect(s.fd, a, a.length)) === SOCKET_ERROR ? SOCKET_ERROR : 0;
 }
 
-export function send(s: Win32Sock, buf: Uint8Array, len: number, flags: number): number {
-  const n = W.send(s.fd, buf, len, flags);
-  return n === SOCKET_ERROR ? wsaFail() : n;
+export function send(s: Win32Sock, buf: Uint8Array, len: number, flags: number, nowait: boolean): number {
+  return attempt(s, nowait, () => W.send(s.fd, buf, len, flags));
 }
 
-export function recv(s: Win32Sock, buf: Uint8Array, len: number, flags: number): number {
-  const n = W.recv(s.fd, buf, len, flags);
-  return n === SOCKET_ERROR ? wsaFail() : n;
+export function recv(s: Win32Sock, buf: Uint8Array, len: number, flags: number, nowait: boolean): number {
+  return attempt(s, nowait, () => W.recv(s.fd, buf, len, flags));
 }
 
-export function sendto(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
+export function sendto(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addr: SockAddr, nowait: boolean): number {
   const a = encodeAddr(addr);
-  const n = W.sendto(s.fd, buf, len, flags, a, a.length);
-  return n === SOCKET_ERROR ? wsaFail() : n;
+  return attempt(s, nowait, () => W.sendto(s.fd, buf, len, flags, a, a.length));
 }
 
-export function recvfrom(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined): number {
+export function recvfrom(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined, nowait: boolean): number {
   const [b, alen] = addrOutBuf();
+  const temp = nowait && !s.nonblocking;
+  if (temp) setMode(s.fd, true);
   const n = W.recvfrom(s.fd, buf, len, flags, b, alen);
+  const err = n === SOCKET_ERROR ? W.WSAGetLastError() : 0;
+  if (temp) setMode(s.fd, false);
   if (n === SOCKET_ERROR) {
-    const e = W.WSAGetLastError();
+    const e = err;
     // A datagram longer than `len` fails with WSAEMSGSIZE, but it was received
     // (truncated) and ws2_32 wrote its sender to `from`: report it, as posix.ts does.
     if (e === WSA.WSAEMSGSIZE && addrOut) decodeAddr(b, alen[0]!, addrOut);
@@ -197,10 +237,20 @@ export function recvDisconnect(s: Win32Sock): number {
   return W.WSARecvDisconnect(s.fd, null) === SOCKET_ERROR ? wsaFail() : 0;
 }
 
-export function closesocket(s: Win32Sock): number {
-  // ws2_32 applies linger itself, including WSAEWOULDBLOCK for a nonblocking
-  // socket with linger {1,N} and unsent data (the handle then stays valid).
-  return W.closesocket(s.fd) === SOCKET_ERROR ? wsaFail() : 0;
+export function closesocket(s: Win32Sock, nowait: boolean): number {
+  // libuv must stop watching before the SOCKET is closed. ws2_32 applies linger
+  // itself, including WSAEWOULDBLOCK for a nonblocking socket with linger
+  // {1,N} and unsent data: the handle then stays valid, and so do the
+  // interests of its pending operations, which are put back.
+  const kept = s.watch?.close() ?? [];
+  s.watch = null;
+  const temp = nowait && !s.nonblocking;
+  if (temp) setMode(s.fd, true);
+  if (W.closesocket(s.fd) !== SOCKET_ERROR) return 0;
+  const e = W.WSAGetLastError();
+  if (temp) setMode(s.fd, false);
+  for (const i of kept) watch(s, i);
+  return fail(e);
 }
 
 /** WSACleanup's reset: linger {1,0} makes closesocket abortive (RST), and never waits. */
@@ -210,6 +260,8 @@ export function abort(s: Win32Sock): void {
   l.writeUInt16LE(0, koffi.offsetof(LINGER, 'l_linger'));
   // UDP sockets refuse SO_LINGER (WSAENOPROTOOPT); they close the same either way.
   W.setsockopt(s.fd, SOL_SOCKET, SO_LINGER, l, l.length);
+  s.watch?.close();
+  s.watch = null;
   W.closesocket(s.fd);
 }
 
@@ -257,6 +309,7 @@ export function ioctlsocket(s: Win32Sock, cmd: number, argp: number[]): number {
   const arg = Uint32Array.of(cmd === FIONBIO ? (argp[0] ?? 0) >>> 0 : 0);
   if (W.ioctlsocket(s.fd, cmd >>> 0, arg) === SOCKET_ERROR) return wsaFail();
   if (cmd === FIONREAD) argp[0] = arg[0]!;
+  else s.nonblocking = arg[0] !== 0;
   return 0;
 }
 
@@ -305,3 +358,52 @@ export function getpeername(s: Win32Sock, out: SockAddr): number {
   decodeAddr(b, len[0]!, out);
   return 0;
 }
+
+// --- readiness on Node's loop ---------------------------------------------------
+/** The SOCKET's watch, made on first need; null when it is not a live socket (uv_poll must not see one). */
+function watchOf(s: Win32Sock): Watch | null {
+  if (s.watch) return s.watch;
+  const t = Int32Array.of(0);
+  if (W.getsockopt(s.fd, SOL_SOCKET, SO_TYPE, t, Int32Array.of(4)) === SOCKET_ERROR) return null;
+  // uv_poll_init_socket makes the SOCKET nonblocking: put the program's mode back.
+  s.watch = new Watch(Number(s.fd), () => setMode(s.fd, s.nonblocking));
+  return s.watch;
+}
+
+export function watch(s: Win32Sock, i: Interest): boolean {
+  const w = watchOf(s);
+  return w !== null && w.add(i);
+}
+
+export function unwatch(s: Win32Sock, i: Interest): void {
+  s.watch?.remove(i);
+}
+
+/** The seam, checked by the compiler: every function of Backend, with these names. */
+export const backend = {
+  name,
+  startup,
+  cleanup,
+  socket,
+  bind,
+  listen,
+  accept,
+  connect,
+  send,
+  recv,
+  sendto,
+  recvfrom,
+  shutdown,
+  sendDisconnect,
+  recvDisconnect,
+  closesocket,
+  abort,
+  setsockopt,
+  getsockopt,
+  ioctlsocket,
+  poll,
+  getsockname,
+  getpeername,
+  watch,
+  unwatch,
+} satisfies Backend<Win32Sock>;

@@ -33,8 +33,8 @@ const win32 = await import('../../src/backends/win32.js');
 const { SOCKADDR_IN } = await import('../../native-bindings/ws2_32.js');
 const { WSAGetLastError, WSASetLastError } = await import('../../src/errors.js');
 
-const listener: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1000, af: 2, type: 1, protocol: 6, fd: 0x100n };
-const udp: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1004, af: 2, type: 2, protocol: 17, fd: 0x104n };
+const listener: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1000, af: 2, type: 1, protocol: 6, fd: 0x100n, nonblocking: false, watch: null };
+const udp: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1004, af: 2, type: 2, protocol: 17, fd: 0x104n, nonblocking: false, watch: null };
 
 /** Writes 127.0.0.1:port as a SOCKADDR_IN where ws2_32 would, and its length. */
 function writeSender(buf: Buffer, len: Int32Array, port: number): void {
@@ -55,7 +55,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     fake.impl.recvfrom = (_s, _buf, _len, _flags, from: Buffer, fromlen: Int32Array) => (writeSender(from, fromlen, 5000), -1);
     fake.impl.WSAGetLastError = () => 10040;
     const from: SockAddr = { family: 0, address: '', port: 0 };
-    expect(win32.recvfrom(udp, new Uint8Array(4), 4, 0, from)).toBe(-1);
+    expect(win32.recvfrom(udp, new Uint8Array(4), 4, 0, from, false)).toBe(-1);
     expect(WSAGetLastError()).toBe(10040);
     expect(from).toEqual({ family: 2, address: '127.0.0.1', port: 5000 });
   });
@@ -64,7 +64,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     fake.impl.recvfrom = () => -1;
     fake.impl.WSAGetLastError = () => 10035;
     const from: SockAddr = { family: 0, address: '', port: 0 };
-    expect(win32.recvfrom(udp, new Uint8Array(4), 4, 0, from)).toBe(-1);
+    expect(win32.recvfrom(udp, new Uint8Array(4), 4, 0, from, false)).toBe(-1);
     expect(WSAGetLastError()).toBe(10035);
     expect(from.port).toBe(0);
   });
@@ -73,7 +73,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     const big = 2n ** 60n + 5n;
     fake.impl.accept = (_s, addr: Buffer, len: Int32Array) => (writeSender(addr, len, 4242), big);
     const from: SockAddr = { family: 0, address: '', port: 0 };
-    const child = win32.accept(listener, 0x1008, from);
+    const child = win32.accept(listener, 0x1008, from, false);
     expect(child?.fd).toBe(big);
     expect(from).toEqual({ family: 2, address: '127.0.0.1', port: 4242 });
   });
@@ -90,7 +90,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
         throw new Error('read-only port');
       },
     });
-    expect(() => win32.accept(listener, 0x1008, from)).toThrow('read-only port');
+    expect(() => win32.accept(listener, 0x1008, from, false)).toThrow('read-only port');
     expect(fake.calls.map((c) => c.fn)).toEqual(['accept', 'setsockopt', 'closesocket']);
     expect(fake.calls[2]!.args[0]).toBe(0x2a8n);
   });

@@ -1,0 +1,120 @@
+// One readiness watch per native descriptor, on Node's own loop. libuv's
+// uv_poll (koffi.node.poll) takes a Linux fd and a Windows SOCKET alike, but
+// refuses a second watcher on the same descriptor, and a descriptor must not be
+// closed while watched. So each socket record owns at most one Watch, and
+// everything that needs readiness (the SD_RECEIVE reset rule, promise waits)
+// registers an Interest on it. The watch runs with the union of the interests'
+// events, keeps the process alive only while a referenced interest is
+// registered, and is closed by the backend just before the descriptor is.
+//
+// The platform part (checking that the descriptor is a live socket: uv_poll
+// aborts the process on a bad one) is the backend's; it passes `valid` in.
+import koffi from 'koffi';
+
+type PollHandle = ReturnType<typeof koffi.node.poll>;
+
+export interface Ready {
+  readable: boolean;
+  writable: boolean;
+  /** The peer's FIN, a reset, or an error on the descriptor. */
+  disconnect: boolean;
+}
+
+export interface Interest {
+  readable?: boolean;
+  writable?: boolean;
+  /** Also woken by the peer's FIN or a reset without other readiness (level-triggered: only for interests that settle on it). */
+  disconnect?: boolean;
+  /** Keeps the process alive while registered (a pending operation does; a background rule does not). */
+  ref: boolean;
+  /** Called on Node's loop when any of the interest's events (or a disconnect) is reported. */
+  fn: (ev: Ready) => void;
+}
+
+export class Watch {
+  private handle: PollHandle | null = null;
+  private readonly interests = new Set<Interest>();
+  /** The events (1 readable, 2 writable, 4 disconnect) the handle runs with now; -1 stopped. */
+  private running = -1;
+  private refd = false;
+
+  /** `started` runs once the uv_poll handle exists (Windows: libuv just made the SOCKET nonblocking). */
+  constructor(
+    private readonly fd: number,
+    private readonly started?: () => void,
+  ) {}
+
+  /** Registers `i`; returns false (nothing registered) when the descriptor cannot be watched. */
+  add(i: Interest): boolean {
+    this.interests.add(i);
+    if (this.update()) return true;
+    this.interests.delete(i);
+    return false;
+  }
+
+  remove(i: Interest): void {
+    if (this.interests.delete(i)) this.update();
+  }
+
+  get size(): number {
+    return this.interests.size;
+  }
+
+  /** Stops watching for good: call before the descriptor is closed. Returns the interests it dropped. */
+  close(): Interest[] {
+    const dropped = [...this.interests];
+    this.interests.clear();
+    this.handle?.close();
+    this.handle = null;
+    this.running = -1;
+    return dropped;
+  }
+
+  private update(): boolean {
+    let events = 0;
+    let ref = false;
+    for (const i of this.interests) {
+      if (i.readable) events |= 1;
+      if (i.writable) events |= 2;
+      if (i.disconnect) events |= 4;
+      ref ||= i.ref;
+    }
+    try {
+      if (this.interests.size === 0) {
+        if (this.running >= 0) this.handle?.stop();
+        this.running = -1;
+        return true;
+      }
+      const opts = { readable: (events & 1) !== 0, writable: (events & 2) !== 0, disconnect: (events & 4) !== 0 };
+      if (!this.handle) {
+        this.handle = koffi.node.poll(this.fd, opts, this.onPoll as never);
+        if (!this.handle) return false;
+        this.refd = true;
+        this.started?.();
+      } else if (events !== this.running) {
+        this.handle.start(opts, this.onPoll as never);
+      }
+      this.running = events;
+    } catch {
+      // uv_poll refused the descriptor (the backend checked it, so this is rare): no watch.
+      this.close();
+      return false;
+    }
+    if (ref !== this.refd) {
+      if (ref) this.handle.ref();
+      else this.handle.unref();
+      this.refd = ref;
+    }
+    return true;
+  }
+
+  // koffi calls it with (status, events); a negative status is an error on the
+  // descriptor, which every waiter must see (its next call reports it).
+  private readonly onPoll = (status: number, ev: Ready): void => {
+    const e: Ready = status < 0 ? { readable: true, writable: true, disconnect: true } : ev;
+    for (const i of [...this.interests]) {
+      if (!this.interests.has(i)) continue;
+      if ((i.readable && e.readable) || (i.writable && e.writable) || (i.disconnect && e.disconnect)) i.fn(e);
+    }
+  };
+}

@@ -1,0 +1,14 @@
+// What the flat API (api.ts) and the promise layer (promises.ts) share. Not
+// part of the public API: index.ts does not re-export it.
+import type { SockBase } from './backends/backend.js';
+
+/** The handle table: every open SOCKET of this thread and its backend record. */
+export const table = new Map<number, SockBase>();
+
+/**
+ * Set by the promise layer around one flat call: the call makes one attempt
+ * that never waits (WSAEWOULDBLOCK where it would), whatever the socket's
+ * FIONBIO mode (backend.ts, `nowait`). JavaScript runs one call at a time, so
+ * a flag read by the synchronous call is exact; it is always reset in `finally`.
+ */
+export const attempt = { nowait: false };
