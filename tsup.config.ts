@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', harness: 'src/harness/index.ts', vitest: 'src/vitest.ts' },
+  entry: { index: 'src/index.ts', promises: 'src/promises.ts', harness: 'src/harness/index.ts', vitest: 'src/vitest.ts' },
   format: ['esm', 'cjs'],
-  // One shared chunk for api.ts in both formats: the harness must see the
-  // handle table the program's sockets live in, not a copy of its own.
+  // One shared chunk for api.ts in both formats: the promise layer and the
+  // harness must see the handle table the program's sockets live in (and the
+  // same WinsockError class), not copies of their own.
   splitting: true,
   external: ['vitest'],
   dts: true,

@@ -386,7 +386,7 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
     // apply to it in Winsock) and reports how it ended.
     waitReady(s, L.POLLOUT, 0);
     const err = soError(s.fd);
-    if (err === 0) return (s.connected = true), 0;
+    if (err === 0) return ((s.connected = true), 0);
     s.connectStarted = false;
     return fail(wsaFromErrno(err));
   }

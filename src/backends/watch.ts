@@ -108,13 +108,18 @@ export class Watch {
     return true;
   }
 
-  // koffi calls it with (status, events); a negative status is an error on the
-  // descriptor, which every waiter must see (its next call reports it).
+  // koffi calls it with (status, events). A negative status is an error on the
+  // descriptor (POLLERR: a reset, a failed connect), which every interest must
+  // see (its next call reports it). libuv has stopped the handle then: it is
+  // started again for whatever interests remain once they have run.
   private readonly onPoll = (status: number, ev: Ready): void => {
-    const e: Ready = status < 0 ? { readable: true, writable: true, disconnect: true } : ev;
+    const error = status < 0;
+    if (error) this.running = -1;
+    const e: Ready = error ? { readable: true, writable: true, disconnect: true } : ev;
     for (const i of [...this.interests]) {
       if (!this.interests.has(i)) continue;
       if ((i.readable && e.readable) || (i.writable && e.writable) || (i.disconnect && e.disconnect)) i.fn(e);
     }
+    if (error && this.handle && this.running === -1) this.update();
   };
 }

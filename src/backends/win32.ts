@@ -205,7 +205,14 @@ export function sendto(s: Win32Sock, buf: Uint8Array, len: number, flags: number
   return attempt(s, nowait, () => W.sendto(s.fd, buf, len, flags, a, a.length));
 }
 
-export function recvfrom(s: Win32Sock, buf: Uint8Array, len: number, flags: number, addrOut: SockAddr | undefined, nowait: boolean): number {
+export function recvfrom(
+  s: Win32Sock,
+  buf: Uint8Array,
+  len: number,
+  flags: number,
+  addrOut: SockAddr | undefined,
+  nowait: boolean,
+): number {
   const [b, alen] = addrOutBuf();
   const temp = nowait && !s.nonblocking;
   if (temp) setMode(s.fd, true);
