@@ -31,6 +31,15 @@ export interface Interest {
   fn: (ev: Ready) => void;
 }
 
+/**
+ * Watches with a uv_poll handle. At exit Node closes the handles still open
+ * and runs the loop once more; a poll event delivered then would call into
+ * JavaScript during teardown, which aborts the process (seen with an
+ * SD_RECEIVE watch whose peer closed). So they are closed on 'exit', first.
+ */
+const live = new Set<Watch>();
+let exitHook = false;
+
 export class Watch {
   private handle: PollHandle | null = null;
   private readonly interests = new Set<Interest>();
@@ -67,6 +76,7 @@ export class Watch {
     this.handle?.close();
     this.handle = null;
     this.running = -1;
+    live.delete(this);
     return dropped;
   }
 
@@ -90,6 +100,13 @@ export class Watch {
         this.handle = koffi.node.poll(this.fd, opts, this.onPoll as never);
         if (!this.handle) return false;
         this.refd = true;
+        live.add(this);
+        if (!exitHook) {
+          exitHook = true;
+          process.once('exit', () => {
+            for (const w of [...live]) w.close();
+          });
+        }
         this.started?.();
       } else if (events !== this.running) {
         this.handle.start(opts, this.onPoll as never);

@@ -33,8 +33,24 @@ const win32 = await import('../../src/backends/win32.js');
 const { SOCKADDR_IN } = await import('../../native-bindings/ws2_32.js');
 const { WSAGetLastError, WSASetLastError } = await import('../../src/errors.js');
 
-const listener: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1000, af: 2, type: 1, protocol: 6, fd: 0x100n, nonblocking: false, watch: null };
-const udp: import('../../src/backends/win32.js').Win32Sock = { handle: 0x1004, af: 2, type: 2, protocol: 17, fd: 0x104n, nonblocking: false, watch: null };
+const listener: import('../../src/backends/win32.js').Win32Sock = {
+  handle: 0x1000,
+  af: 2,
+  type: 1,
+  protocol: 6,
+  fd: 0x100n,
+  nonblocking: false,
+  watch: null,
+};
+const udp: import('../../src/backends/win32.js').Win32Sock = {
+  handle: 0x1004,
+  af: 2,
+  type: 2,
+  protocol: 17,
+  fd: 0x104n,
+  nonblocking: false,
+  watch: null,
+};
 
 /** Writes 127.0.0.1:port as a SOCKADDR_IN where ws2_32 would, and its length. */
 function writeSender(buf: Buffer, len: Int32Array, port: number): void {
