@@ -434,7 +434,8 @@ export async function gracefulClose(s: SOCKET, options?: GracefulCloseOptions): 
   try {
     once('shutdown', () => api.shutdown(s, K.SD_SEND));
   } catch (e) {
-    // A reset connection has nothing to shut down gracefully; anything else (a bad handle) is the caller's.
+    // A reset connection has nothing to shut down gracefully: report it, then close. Any other
+    // failure (not a socket, not connected, not started) rejects and leaves the handle as it was.
     if (!(e instanceof WinsockError) || (e.errno !== WSA.WSAECONNRESET && e.errno !== WSA.WSAECONNABORTED)) throw e;
     error = e;
   }
@@ -458,7 +459,8 @@ export async function gracefulClose(s: SOCKET, options?: GracefulCloseOptions): 
       clearTimeout(timer);
     }
   }
-  if (timedOut) once('setsockopt', () => api.setsockopt(s, K.SOL_SOCKET, K.SO_LINGER, { l_onoff: 1, l_linger: 0 }));
+  // Linger is a stream option: a datagram socket that timed out just closes.
+  if (timedOut && isStream(s)) once('setsockopt', () => api.setsockopt(s, K.SOL_SOCKET, K.SO_LINGER, { l_onoff: 1, l_linger: 0 }));
   await closesocket(s);
   return { graceful: !timedOut && !error, timedOut, bytesDrained, ...(error ? { error } : {}) };
 }

@@ -106,3 +106,26 @@ it('several pending operations on one socket complete in order', async () => {
     runs.push(`${m[1]}x${m[0].length}`);
   expect(runs).toEqual(['1x20000', '2x20000', '3x20000']);
 });
+
+it('gracefulClose: a peer that never sends its FIN turns into an abortive close at timeoutMs; a peer reset is reported', async () => {
+  const { client, server } = await promisePair();
+  ok(W.send(server, Buffer.from('late data')));
+  const r = await within(P.gracefulClose(client, { timeoutMs: 150 }));
+  expect(r).toEqual({ graceful: false, timedOut: true, bytesDrained: 9 });
+  // Our timeout was an abortive close. The peer had our FIN before the RST: a reset after the
+  // FIN is WSAECONNABORTED at recv (Wine's test_shutdown, validated on Windows).
+  expect(await outcome(P.recv(server, Buffer.alloc(4)))).toEqual({ code: 'WSAECONNABORTED', syscall: 'recv' });
+
+  const b = await promisePair();
+  const pending = P.gracefulClose(b.client, { timeoutMs: 3000 });
+  await tick(20);
+  ok(W.setsockopt(b.server, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 0 }));
+  ok(W.closesocket(b.server));
+  const r2 = await within(pending);
+  expect(r2).toMatchObject({ graceful: false, timedOut: false, bytesDrained: 0, error: { code: 'WSAECONNRESET' } });
+  expect(W.openHandles()).not.toContain(b.client);
+  // Not connected: rejects, and the handle stays.
+  const lone = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0));
+  expect(await outcome(P.gracefulClose(lone))).toEqual({ code: 'WSAENOTCONN', syscall: 'shutdown' });
+  expect(W.openHandles()).toContain(lone);
+});
