@@ -1,6 +1,6 @@
 // Shared test plumbing: a started Winsock, connected loopback pairs, and a way
 // to ask what the peer observes without blocking the test process forever.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,4 +184,18 @@ export function workerBundle(): string {
     { cwd: root, stdio: 'pipe', timeout: 120_000 },
   );
   return pathToFileURL(join(tmp, 'dist', 'index.js')).href;
+}
+
+/**
+ * Runs an ES module script (its imports relative to this checkout's root, e.g.
+ * './src/index.ts') in a child Node process, for behaviour that must be seen
+ * from outside: a crash, or whether the process exits by itself. Bounded.
+ */
+export function runModuleScript(script: string, timeoutMs = 20_000): SpawnSyncReturns<string> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
 }

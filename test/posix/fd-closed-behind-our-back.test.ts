@@ -2,11 +2,8 @@
 // hands it out) never reaches uv_poll, which would abort the process: the
 // SD_RECEIVE watch and promise waits answer WSAENOTSOCK instead. Run in a
 // child process, because the library will later close that fd number again.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { runModuleScript } from '../helpers.js';
 
 it('shutdown(SD_RECEIVE) and a promise recv on a closed fd: WSAENOTSOCK, no crash', () => {
   const script = `
@@ -30,11 +27,7 @@ it('shutdown(SD_RECEIVE) and a promise recv on a closed fd: WSAENOTSOCK, no cras
     console.log('alive');
     process.exit(0);
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  const r = runModuleScript(script);
   expect(r.stderr).not.toMatch(/FATAL ERROR/);
   expect(r.stdout).toContain('shutdown -1 10038');
   expect(r.stdout).toContain('recv WSAENOTSOCK');

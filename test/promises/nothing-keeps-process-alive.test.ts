@@ -2,11 +2,8 @@
 // wait, left an SD_RECEIVE watch behind and then closed its sockets exits on
 // its own: no watcher, timer or descriptor keeps Node's loop alive. Run as a
 // child process that never calls process.exit.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { runModuleScript } from '../helpers.js';
 
 it('a program exits by itself once its sockets are closed', () => {
   const script = `
@@ -36,11 +33,7 @@ it('a program exits by itself once its sockets are closed', () => {
     // s stays open on purpose: an open socket with no pending operation holds nothing.
   `;
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  const r = runModuleScript(script);
   expect(r.stderr).toBe('');
   expect(r.stdout.split('\n').filter(Boolean)).toEqual(['AbortError', 'WSA_OPERATION_ABORTED', 'handles 1']);
   expect(r.signal).toBeNull(); // not killed by the timeout: it exited by itself
