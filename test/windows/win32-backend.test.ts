@@ -102,9 +102,9 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     fake.impl.WSAPoll = (arr: Buffer, n: number, t: number) => {
       [count, timeout] = [n, t];
       socks = [0, 1, 2].map((k) => arr.readBigUInt64LE(k * 16));
-      arr.writeInt16LE(4, 14); // POLLNVAL on the two invalid entries (ws2_32's answer)
-      arr.writeInt16LE(4, 30);
-      arr.writeInt16LE(0x10, 46); // POLLWRNORM on the live entry
+      arr.writeInt16LE(4, 10); // POLLNVAL on the two invalid entries (ws2_32's answer)
+      arr.writeInt16LE(4, 26);
+      arr.writeInt16LE(0x10, 42); // POLLWRNORM on the live entry
       return 1;
     };
     const revents = [9, 9, 9];
