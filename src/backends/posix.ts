@@ -278,12 +278,14 @@ export function bind(s: PosixSock, addr: SockAddr): number {
   // Microsoft: WSAEFAULT when the address family does not match the socket's.
   if (addr.family !== s.af) return fail(WSA.WSAEFAULT);
   const n = encodeAddr(addr);
+  const any = encodedIsAny(n);
   if (C.bind(s.fd, addrBuf, n) !== 0) {
     const e = errno();
     // Windows answers WSAEACCES, not WSAEADDRINUSE, when the address is taken
-    // and this socket asked to share it with SO_REUSEADDR, or the holder bound
-    // it with SO_EXCLUSIVEADDRUSE (sock.c test_reuseaddr and test_ipv6only).
-    if (e === E.EADDRINUSE && (s.kept.get(REUSE) || exclusiveHeld(addr.port))) return fail(WSA.WSAEACCES);
+    // and this socket asked to share it with SO_REUSEADDR, or a specific
+    // address is refused because the wildcard holder bound it with
+    // SO_EXCLUSIVEADDRUSE (sock.c test_reuseaddr's tests and tests_exclusive).
+    if (e === E.EADDRINUSE && (s.kept.get(REUSE) || (!any && exclusiveAnyHolder(addr.port)))) return fail(WSA.WSAEACCES);
     return fail(wsaFromErrno(e));
   }
   s.bound = true;
@@ -291,10 +293,11 @@ export function bind(s: PosixSock, addr: SockAddr): number {
   return 0;
 }
 
-function exclusiveHeld(port: number): boolean {
+/** True when a live socket of this process holds the wildcard address on `port` with SO_EXCLUSIVEADDRUSE. */
+function exclusiveAnyHolder(port: number): boolean {
   for (const h of exclusiveHolders) {
     if (h.fd < 0) exclusiveHolders.delete(h);
-    else if (localPort(h.fd) === port) return true;
+    else if (nameOf(h.fd, false) && addrBuf.readUInt16BE(PORT) === port && encodedIsAny(len1[0]!)) return true;
   }
   return false;
 }
@@ -804,7 +807,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
   let j = 0;
   entries.forEach((e, i) => {
     let r = 0;
-    if (!e.sock || e.ignored) return; // POLLNVAL, set above, not counted
+    if (!e.sock || e.ignored)
+      return; // POLLNVAL, set above, not counted
     else {
       const n = fds.readInt16LE(j++ * POLLFD_LEN + POLLFD_REVENTS);
       const s = e.sock;

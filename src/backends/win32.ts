@@ -28,7 +28,19 @@ import {
   toSocket,
   type NativeSocket,
 } from '../../native-bindings/ws2_32.js';
-import { AF_INET, AF_INET6, FIONBIO, FIONREAD, IPPROTO_TCP, IPPROTO_UDP, SOCK_STREAM, SOCKET_ERROR, SOL_SOCKET, SO_LINGER, SO_TYPE } from '../constants.js';
+import {
+  AF_INET,
+  AF_INET6,
+  FIONBIO,
+  FIONREAD,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  SOCK_STREAM,
+  SOCKET_ERROR,
+  SOL_SOCKET,
+  SO_LINGER,
+  SO_TYPE,
+} from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
@@ -283,7 +295,7 @@ export function poll(entries: PollEntry<Win32Sock>[], revents: number[], timeout
   const arr = Buffer.alloc(POLL_SIZE * Math.max(1, entries.length));
   entries.forEach((e, k) => {
     arr.writeBigUInt64LE(e.sock && !e.ignored ? e.sock.fd : INVALID_SOCKET_NATIVE, k * POLL_SIZE);
-    arr.writeInt16LE(e.events << 16 >> 16, k * POLL_SIZE + POLL_EVENTS);
+    arr.writeInt16LE((e.events << 16) >> 16, k * POLL_SIZE + POLL_EVENTS);
   });
   const rc = W.WSAPoll(entries.length ? arr : null, entries.length, timeoutMs);
   // revents are filled on failure too (WSAENOTSOCK marks every entry POLLNVAL).
