@@ -9,13 +9,18 @@
 import koffi from 'koffi';
 
 // --- the C structs --------------------------------------------------------
-export const sockaddr_in = koffi.struct('sockaddr_in', {
+// Anonymous on purpose: koffi's type names are global to the process, so a
+// named struct ('sockaddr_in', 'timeval') would throw "Duplicate type name"
+// when the package loads twice (ESM import plus CommonJS require) or when the
+// program declared its own koffi type of that name. These are pure layouts
+// (koffi.sizeof/offsetof); the functions below are declared on Linux only.
+export const sockaddr_in = koffi.struct({
   sin_family: 'uint16_t',
   sin_port: koffi.array('uint8_t', 2), // network byte order
   sin_addr: koffi.array('uint8_t', 4),
   sin_zero: koffi.array('uint8_t', 8),
 });
-export const sockaddr_in6 = koffi.struct('sockaddr_in6', {
+export const sockaddr_in6 = koffi.struct({
   sin6_family: 'uint16_t',
   sin6_port: koffi.array('uint8_t', 2),
   sin6_flowinfo: 'uint32_t',
@@ -25,11 +30,11 @@ export const sockaddr_in6 = koffi.struct('sockaddr_in6', {
 /** Large enough for any address family we decode (struct sockaddr_storage). */
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** Linux's linger: two ints (Winsock's is two u_short). */
-export const linger = koffi.struct('linger', { l_onoff: 'int', l_linger: 'int' });
-export const pollfd = koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
-export const timeval = koffi.struct('timeval', { tv_sec: 'long', tv_usec: 'long' });
+export const linger = koffi.struct({ l_onoff: 'int', l_linger: 'int' });
+export const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
+export const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
 /** struct sockaddr_ll for AF_PACKET (the harness's capture). */
-export const sockaddr_ll = koffi.struct('sockaddr_ll', {
+export const sockaddr_ll = koffi.struct({
   sll_family: 'uint16_t',
   sll_protocol: 'uint16_t',
   sll_ifindex: 'int',
