@@ -4,9 +4,10 @@
 import koffi from 'koffi';
 import * as K from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
-import { E, fail, WSA, wsaFromErrno } from '../errors.js';
+import { fail, WSA } from '../errors.js';
+import { wsaFromErrno } from './posix-errno.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import { C, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6, timeval } from '../../native-bindings/libc.js';
+import { C, E, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6, timeval } from '../../native-bindings/libc.js';
 import { LEVELS, optionInfo, type OptionInfo } from '../options.js';
 import type { OptionKind, PollEntry, SockBase } from './backend.js';
 
