@@ -78,6 +78,8 @@ export const L = {
   SO_ACCEPTCONN: 30,
   TCP_NODELAY: 1,
   TCP_INFO: 11,
+  // tcpi_state values (include/net/tcp_states.h)
+  TCP_SYN_SENT: 2,
   IPV6_V6ONLY: 26,
   SHUT_RD: 0,
   SHUT_WR: 1,

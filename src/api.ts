@@ -45,7 +45,8 @@ function lookup(fn: string, s: unknown): SockBase | undefined {
  * Windows clears the thread's last error when these calls succeed (sock.c,
  * checked on Windows: test_timeout and test_set_getsockopt for
  * getsockopt/setsockopt, test_WSAPoll for WSAPoll, test_send_buffering for
- * recv, test_WSASendMsg for recvfrom). One place, so every backend agrees.
+ * recv, test_WSASendMsg for recvfrom, test_bind for bind, test_getsockname
+ * for getsockname). One place, so every backend agrees.
  */
 function cleared(rc: number): number {
   if (rc !== K.SOCKET_ERROR) WSASetLastError(0);
@@ -157,7 +158,7 @@ export function bind(s: SOCKET, addr: SockAddr): number {
   const rec = lookup('bind', s);
   checkSockAddr('bind', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
-  return be.bind(rec, addr);
+  return cleared(be.bind(rec, addr));
 }
 
 export function listen(s: SOCKET, backlog: number): number {
@@ -353,7 +354,7 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
 export function getsockname(s: SOCKET, out: SockAddr): number {
   const rec = lookup('getsockname', s);
   checkSockAddrOut('getsockname', out);
-  return rec ? be.getsockname(rec, out) : K.SOCKET_ERROR;
+  return rec ? cleared(be.getsockname(rec, out)) : K.SOCKET_ERROR;
 }
 
 export function getpeername(s: SOCKET, out: SockAddr): number {

@@ -37,6 +37,8 @@ export interface PosixSock extends SockBase {
   watcher: PollHandle | null;
   /** Options whose Winsock value the library keeps (see setsockopt): Winsock (level:name) -> value. */
   kept: Map<string, number>;
+  /** Where connect() was last asked to go (getpeername while a TCP connect is in progress). */
+  connectTo: SockAddr | null;
 }
 
 // Scratch buffers: calls are synchronous, so one of each per thread suffices.
@@ -148,6 +150,13 @@ function setKernelLinger(fd: number, onoff: number, secs: number): void {
 /** Sleeps the calling thread (a blocking closesocket blocks, as in C). Never -1: that would be forever. */
 function sleepMs(ms: number): void {
   C.poll(null, 0, Math.max(0, ms));
+}
+
+/** True while the kernel is still in SYN_SENT for this socket's connect (TCP_INFO's first byte). */
+function connecting(s: PosixSock): boolean {
+  len1[0] = 4;
+  int1[0] = 0;
+  return C.getsockopt(s.fd, L.IPPROTO_TCP, L.TCP_INFO, int1, len1) === 0 && (int1[0]! & 0xff) === L.TCP_SYN_SENT;
 }
 
 function isConnected(s: PosixSock): boolean {
@@ -269,6 +278,7 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
     timeouts: new Map(),
     watcher: null,
     kept: new Map(),
+    connectTo: null,
   };
 }
 
@@ -276,7 +286,9 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
 const exclusiveHolders = new Set<PosixSock>();
 
 export function bind(s: PosixSock, addr: SockAddr): number {
-  // Microsoft: WSAEFAULT when the address family does not match the socket's.
+  // A family Winsock does not know is WSAEAFNOSUPPORT (sock.c test_bind: sa_family
+  // 0xdead); a known one that is not the socket's is WSAEFAULT (Microsoft's bind page).
+  if (addr.family !== K.AF_INET && addr.family !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
   if (addr.family !== s.af) return fail(WSA.WSAEFAULT);
   const n = encodeAddr(addr);
   const any = encodedIsAny(n);
@@ -366,6 +378,7 @@ export function connect(s: PosixSock, addr: SockAddr): number {
   const [rc, e] = untimed(s, L.SO_SNDTIMEO, () => C.connect(s.fd, addrBuf, n));
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
+    s.connectTo = { ...addr };
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
   }
   // The earlier nonblocking connect completed between the check above and
@@ -621,6 +634,7 @@ const DEBUG = optKey(K.SOL_SOCKET, K.SO_DEBUG);
 const SOERROR = optKey(K.SOL_SOCKET, K.SO_ERROR);
 const RCVBUF = optKey(K.SOL_SOCKET, K.SO_RCVBUF);
 const SNDBUF = optKey(K.SOL_SOCKET, K.SO_SNDBUF);
+const SOTYPE = optKey(K.SOL_SOCKET, K.SO_TYPE);
 
 /**
  * ws2_32's answer to an option name, before its value: an unknown level is
@@ -638,8 +652,10 @@ function checkOption(s: PosixSock, level: number, name: number): OptionInfo | un
 export function setsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, value: number | Linger): number {
   const info = checkOption(s, level, name);
   if (!info) return K.SOCKET_ERROR;
-  if (info.readOnly) return fail(WSA.WSAENOPROTOOPT);
   const key = optKey(level, name);
+  // Setting a read-only option is WSAENOPROTOOPT, except SO_TYPE on a datagram
+  // socket: WSAEINVAL (sock.c test_WSASocket and test_listen).
+  if (info.readOnly) return fail(key === SOTYPE && s.type === K.SOCK_DGRAM ? WSA.WSAEINVAL : WSA.WSAENOPROTOOPT);
   if (kind === 'bool' || kind === 'dontlinger') {
     // A 1-byte BOOLEAN option reads only the int's first byte (sock.c
     // test_set_getsockopt: TCP_NODELAY 0x100 reads back 0); a BOOL is nonzero.
@@ -847,7 +863,16 @@ export function getsockname(s: PosixSock, out: SockAddr): number {
 }
 
 export function getpeername(s: PosixSock, out: SockAddr): number {
-  if (!nameOf(s.fd, true)) return fail(wsaFromErrno(errno()));
+  if (!nameOf(s.fd, true)) {
+    const e = errno();
+    // Windows names the peer of a TCP connect still in progress (sock.c
+    // test_connecting_socket); Linux says ENOTCONN until the handshake ends.
+    if (e === E.ENOTCONN && s.type === K.SOCK_STREAM && s.connectStarted && !s.connected && !s.broken && s.connectTo && connecting(s)) {
+      Object.assign(out, s.connectTo);
+      return 0;
+    }
+    return fail(wsaFromErrno(e));
+  }
   decodeAddr(out);
   return 0;
 }
