@@ -46,7 +46,7 @@ function lookup(fn: string, s: unknown): SockBase | undefined {
  * checked on Windows: test_timeout and test_set_getsockopt for
  * getsockopt/setsockopt, test_WSAPoll for WSAPoll, test_send_buffering for
  * recv, test_WSASendMsg for recvfrom, test_bind for bind, test_getsockname
- * for getsockname). One place, so every backend agrees.
+ * for getsockname, test_shutdown for shutdown). One place, so every backend agrees.
  */
 function cleared(rc: number): number {
   if (rc !== K.SOCKET_ERROR) WSASetLastError(0);
@@ -222,7 +222,7 @@ export function shutdown(s: SOCKET, how: number): number {
   const rec = lookup('shutdown', s);
   num('shutdown', 'how', how);
   if (!rec) return K.SOCKET_ERROR;
-  return be.shutdown(rec, how);
+  return cleared(be.shutdown(rec, how));
 }
 
 /** Winsock's disconnect data: only null/undefined is accepted (TCP and UDP carry none). */

@@ -37,7 +37,7 @@ export interface PosixSock extends SockBase {
   watcher: PollHandle | null;
   /** Options whose Winsock value the library keeps (see setsockopt): Winsock (level:name) -> value. */
   kept: Map<string, number>;
-  /** Where connect() was last asked to go (getpeername while a TCP connect is in progress). */
+  /** The peer: where connect() was asked to go, or who accept() took (see getpeername). */
   connectTo: SockAddr | null;
 }
 
@@ -356,6 +356,8 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   child.linger = { ...s.linger };
   child.timeouts = new Map(s.timeouts);
   child.kept = new Map(s.kept);
+  child.connectTo = { family: 0, address: '', port: 0 };
+  decodeAddr(child.connectTo); // addrBuf still holds accept4's peer address
   return child;
 }
 
@@ -866,8 +868,11 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
   if (!nameOf(s.fd, true)) {
     const e = errno();
     // Windows names the peer of a TCP connect still in progress (sock.c
-    // test_connecting_socket); Linux says ENOTCONN until the handshake ends.
-    if (e === E.ENOTCONN && s.type === K.SOCK_STREAM && s.connectStarted && !s.connected && !s.broken && s.connectTo && connecting(s)) {
+    // test_connecting_socket), and of a connection both sides have shut down
+    // (test_shutdown); Linux says ENOTCONN before the handshake ends and once
+    // both FINs are through.
+    const known = s.type === K.SOCK_STREAM && !s.broken && s.connectTo !== null;
+    if (e === E.ENOTCONN && known && (s.connected || (s.connectStarted && connecting(s)))) {
       Object.assign(out, s.connectTo);
       return 0;
     }

@@ -8,6 +8,7 @@ import lastError from './last-error.mjs';
 import listenAndNames from './listen-and-names.mjs';
 import namesAndConnect from './names-and-connect.mjs';
 import reuseaddr from './reuseaddr.mjs';
+import shutdown from './shutdown.mjs';
 import socketArguments from './socket-arguments.mjs';
 import socketOptionReadback from './socket-option-readback.mjs';
 import tcpReset from './tcp-reset.mjs';
@@ -22,6 +23,7 @@ export const contracts = [
   listenAndNames,
   wsapoll,
   tcpReset,
+  shutdown,
   connectUdp,
   connectingSocket,
   namesAndConnect,
