@@ -62,6 +62,13 @@ function num(fn: string, arg: string, v: unknown): number {
   return v;
 }
 
+/**
+ * True for a number C can pass as an int (or a DWORD/u_long when `dword`). A
+ * value it cannot express (1.5, NaN, 2^40) is WSAEINVAL on every backend: it
+ * never reaches ws2_32 as some other int.
+ */
+const cInt = (v: number, dword = false): boolean => Number.isInteger(v) && v >= -0x80000000 && v <= (dword ? 0xffffffff : 0x7fffffff);
+
 function isBuffer(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;
 }
@@ -145,6 +152,7 @@ export function socket(af: number, type: number, protocol: number): SOCKET {
   num('socket', 'type', type);
   num('socket', 'protocol', protocol);
   if (!started()) return K.INVALID_SOCKET;
+  if (!cInt(af) || !cInt(type) || !cInt(protocol)) return fail(WSA.WSAEINVAL);
   // The checks of af/type/protocol (their order and codes) are the backend's.
   const handle = nextHandle;
   const rec = be.socket(handle, af, type, protocol);
@@ -165,6 +173,7 @@ export function listen(s: SOCKET, backlog: number): number {
   const rec = lookup('listen', s);
   num('listen', 'backlog', backlog);
   if (!rec) return K.SOCKET_ERROR;
+  if (!cInt(backlog)) return fail(WSA.WSAEINVAL);
   return be.listen(rec, backlog);
 }
 
@@ -222,6 +231,7 @@ export function shutdown(s: SOCKET, how: number): number {
   const rec = lookup('shutdown', s);
   num('shutdown', 'how', how);
   if (!rec) return K.SOCKET_ERROR;
+  if (!cInt(how)) return fail(WSA.WSAEINVAL);
   return cleared(be.shutdown(rec, how));
 }
 
@@ -265,6 +275,7 @@ function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
   num(fn, 'level', level);
   num(fn, 'optname', name);
   if (!rec) return undefined;
+  if (!cInt(level as number, true) || !cInt(name as number)) return void fail(WSA.WSAEINVAL);
   // Only the value's shape is decided here; which (level, name) pairs exist,
   // and on which sockets, is the backend's answer (ws2_32's on Windows). An
   // option this table does not know is passed as a 4-byte int.
@@ -322,6 +333,7 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
   num('ioctlsocket', 'cmd', cmd);
   if (!Array.isArray(argp)) throw new TypeError(`ioctlsocket: argp must be an array (argp[0] is the u_long), got ${describe(argp)}`);
   if (!rec) return K.SOCKET_ERROR;
+  if (!cInt(cmd, true)) return fail(WSA.WSAEINVAL);
   if (cmd === K.FIONBIO && typeof argp[0] !== 'number') {
     throw new TypeError(`ioctlsocket: FIONBIO needs argp[0] as a number, got ${describe(argp[0])}`);
   }

@@ -249,13 +249,14 @@ export function setsockopt(s: Win32Sock, level: number, name: number, kind: Opti
     if (v < 0) b.writeInt32LE(v, 0);
     else b.writeUInt32LE(v, 0);
   }
-  return W.setsockopt(s.fd, level, name, b, b.length) === SOCKET_ERROR ? wsaFail() : 0;
+  // An int in C: a level given as a DWORD (0xffffffff) is the same 32 bits.
+  return W.setsockopt(s.fd, level | 0, name, b, b.length) === SOCKET_ERROR ? wsaFail() : 0;
 }
 
 export function getsockopt(s: Win32Sock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
   const b = Buffer.alloc(kind === 'linger' ? koffi.sizeof(LINGER) : 4);
   const len = Int32Array.of(b.length);
-  if (W.getsockopt(s.fd, level, name, b, len) === SOCKET_ERROR) return wsaFail();
+  if (W.getsockopt(s.fd, level | 0, name, b, len) === SOCKET_ERROR) return wsaFail();
   if (kind === 'linger') {
     const o = out as Linger;
     o.l_onoff = b.readUInt16LE(koffi.offsetof(LINGER, 'l_onoff'));
