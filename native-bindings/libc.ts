@@ -110,6 +110,12 @@ export const L = {
   POLLWRBAND: 0x200,
   POLLRDHUP: 0x2000,
   ETH_P_ALL: 0x0003,
+  // AF_PACKET capture (the harness): linux/if_packet.h, asm-generic/sockios.h, asm-generic/socket.h.
+  PACKET_OUTGOING: 4,
+  PACKET_STATISTICS: 6,
+  SIOCGSTAMP: 0x8906,
+  SO_ATTACH_FILTER: 26,
+  SO_RCVBUFFORCE: 33,
 } as const;
 
 /** Linux's errno numbers (x86-64 and arm64 share these generic values). */
