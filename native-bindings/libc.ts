@@ -9,13 +9,18 @@
 import koffi from 'koffi';
 
 // --- the C structs --------------------------------------------------------
-export const sockaddr_in = koffi.struct('sockaddr_in', {
+// Anonymous on purpose: koffi's type names are global to the process, so a
+// named struct ('sockaddr_in', 'timeval') would throw "Duplicate type name"
+// when the package loads twice (ESM import plus CommonJS require) or when the
+// program declared its own koffi type of that name. These are pure layouts
+// (koffi.sizeof/offsetof); the functions below are declared on Linux only.
+export const sockaddr_in = koffi.struct({
   sin_family: 'uint16_t',
   sin_port: koffi.array('uint8_t', 2), // network byte order
   sin_addr: koffi.array('uint8_t', 4),
   sin_zero: koffi.array('uint8_t', 8),
 });
-export const sockaddr_in6 = koffi.struct('sockaddr_in6', {
+export const sockaddr_in6 = koffi.struct({
   sin6_family: 'uint16_t',
   sin6_port: koffi.array('uint8_t', 2),
   sin6_flowinfo: 'uint32_t',
@@ -25,11 +30,11 @@ export const sockaddr_in6 = koffi.struct('sockaddr_in6', {
 /** Large enough for any address family we decode (struct sockaddr_storage). */
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** Linux's linger: two ints (Winsock's is two u_short). */
-export const linger = koffi.struct('linger', { l_onoff: 'int', l_linger: 'int' });
-export const pollfd = koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
-export const timeval = koffi.struct('timeval', { tv_sec: 'long', tv_usec: 'long' });
+export const linger = koffi.struct({ l_onoff: 'int', l_linger: 'int' });
+export const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
+export const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
 /** struct sockaddr_ll for AF_PACKET (the harness's capture). */
-export const sockaddr_ll = koffi.struct('sockaddr_ll', {
+export const sockaddr_ll = koffi.struct({
   sll_family: 'uint16_t',
   sll_protocol: 'uint16_t',
   sll_ifindex: 'int',
@@ -73,6 +78,8 @@ export const L = {
   SO_ACCEPTCONN: 30,
   TCP_NODELAY: 1,
   TCP_INFO: 11,
+  // tcpi_state values (include/net/tcp_states.h)
+  TCP_SYN_SENT: 2,
   IPV6_V6ONLY: 26,
   SHUT_RD: 0,
   SHUT_WR: 1,
@@ -103,6 +110,57 @@ export const L = {
   POLLWRBAND: 0x200,
   POLLRDHUP: 0x2000,
   ETH_P_ALL: 0x0003,
+  // AF_PACKET capture (the harness): linux/if_packet.h, asm-generic/sockios.h, asm-generic/socket.h.
+  PACKET_OUTGOING: 4,
+  PACKET_STATISTICS: 6,
+  SIOCGSTAMP: 0x8906,
+  SO_ATTACH_FILTER: 26,
+  SO_RCVBUFFORCE: 33,
+} as const;
+
+/** Linux's errno numbers (x86-64 and arm64 share these generic values). */
+export const E = {
+  EPERM: 1,
+  EINTR: 4,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
+  EPIPE: 32,
+  ENAMETOOLONG: 36,
+  ELOOP: 40,
+  ENOTSOCK: 88,
+  EDESTADDRREQ: 89,
+  EMSGSIZE: 90,
+  EPROTOTYPE: 91,
+  ENOPROTOOPT: 92,
+  EPROTONOSUPPORT: 93,
+  ESOCKTNOSUPPORT: 94,
+  EOPNOTSUPP: 95,
+  EPFNOSUPPORT: 96,
+  EAFNOSUPPORT: 97,
+  EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
+  ENETDOWN: 100,
+  ENETUNREACH: 101,
+  ENETRESET: 102,
+  ECONNABORTED: 103,
+  ECONNRESET: 104,
+  ENOBUFS: 105,
+  EISCONN: 106,
+  ENOTCONN: 107,
+  ESHUTDOWN: 108,
+  ETOOMANYREFS: 109,
+  ETIMEDOUT: 110,
+  ECONNREFUSED: 111,
+  EHOSTDOWN: 112,
+  EHOSTUNREACH: 113,
+  EALREADY: 114,
+  EINPROGRESS: 115,
 } as const;
 
 function declare() {

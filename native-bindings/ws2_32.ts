@@ -22,14 +22,16 @@
 import koffi from 'koffi';
 
 // --- the Windows structs --------------------------------------------------
-// Names carry a WS2_ prefix where libc.ts declares a type of the same C name
-// (koffi's type names are global to the process, and both files load on Linux).
+// Anonymous on purpose: koffi's type names are global to the process, so a
+// named struct would collide with a second copy of this package (ESM and CJS
+// in one process) or with a program's own koffi type of the same name. These
+// are pure layouts (koffi.sizeof/offsetof); nothing is loaded off Windows.
 
 /** winsock2.h `struct linger`: two u_short (Linux's is two int). */
-export const LINGER = koffi.struct('WS2_LINGER', { l_onoff: 'uint16_t', l_linger: 'uint16_t' });
+export const LINGER = koffi.struct({ l_onoff: 'uint16_t', l_linger: 'uint16_t' });
 
 /** winsock2.h WSADATA, Win64 order (iMaxSockets/iMaxUdpDg/lpVendorInfo before the strings). */
-export const WSADATA = koffi.struct('WSADATA', {
+export const WSADATA = koffi.struct({
   wVersion: 'uint16_t',
   wHighVersion: 'uint16_t',
   iMaxSockets: 'uint16_t',
@@ -40,10 +42,10 @@ export const WSADATA = koffi.struct('WSADATA', {
 });
 
 /** winsock2.h WSAPOLLFD: a SOCKET and two SHORTs (16 bytes on Win64). */
-export const WSAPOLLFD = koffi.struct('WSAPOLLFD', { fd: 'uintptr_t', events: 'int16_t', revents: 'int16_t' });
+export const WSAPOLLFD = koffi.struct({ fd: 'uintptr_t', events: 'int16_t', revents: 'int16_t' });
 
 /** ws2def.h SOCKADDR_IN. Port and address are in network byte order. */
-export const SOCKADDR_IN = koffi.struct('WS2_SOCKADDR_IN', {
+export const SOCKADDR_IN = koffi.struct({
   sin_family: 'uint16_t',
   sin_port: koffi.array('uint8_t', 2),
   sin_addr: koffi.array('uint8_t', 4),
@@ -51,7 +53,7 @@ export const SOCKADDR_IN = koffi.struct('WS2_SOCKADDR_IN', {
 });
 
 /** ws2ipdef.h SOCKADDR_IN6 (u_long is 32 bits on Windows). */
-export const SOCKADDR_IN6 = koffi.struct('WS2_SOCKADDR_IN6', {
+export const SOCKADDR_IN6 = koffi.struct({
   sin6_family: 'uint16_t',
   sin6_port: koffi.array('uint8_t', 2),
   sin6_flowinfo: 'uint32_t',

@@ -15,6 +15,8 @@
 #   WINE_LANE_BUILD   "always" | "never" | "auto" (default auto: build when dist/ is missing or older than src/)
 #   WINE_LANE_TIMEOUT seconds the Windows Node run may take (default 180)
 #   WINE_LANE_DIST    another build of the library to import instead of dist/index.js
+#   WINE_LANE_SUITE   "scenarios" (default) | "contracts" (test/contract/, sock.c's expectations)
+#   WINE_LANE_API     "library" (default) | "raw" (the same calls straight to ws2_32.dll)
 #
 # Exit status: 0 when the runner ran and every scenario passed or matched its recorded Wine
 # deviation; 1 when a scenario failed; 2 when provisioning or the run itself broke.
@@ -181,7 +183,8 @@ T_BUILD="$(now)"
 rm -f "$OUT"/*.json "$OUT/wine-node.log"
 rc=0
 run_node "$OUT/wine-node.log" "$(winpath "$ROOT/test/conformance/run.mjs")" --lane wine --out "$(winpath "$OUT")" \
-  ${WINE_LANE_DIST:+--dist "$(winpath "$(realpath "$WINE_LANE_DIST")")"} || rc=$?
+  ${WINE_LANE_DIST:+--dist "$(winpath "$(realpath "$WINE_LANE_DIST")")"} \
+  ${WINE_LANE_SUITE:+--suite "$WINE_LANE_SUITE"} ${WINE_LANE_API:+--api "$WINE_LANE_API"} || rc=$?
 log "build $(secs "$T_PREFIX" "$T_BUILD") s, Windows Node run $(secs "$T_BUILD" "$(now)") s, runner exit $rc"
 if [[ -f "$OUT/summary.json" ]]; then
   node -e '

@@ -1,7 +1,10 @@
-// The public flat Winsock API. Everything both platforms share lives here:
-// argument validation (so a bad argument gets the same TypeError or WSA code on
-// every OS), the program's own start-up count, the handle table and the set of
-// open sockets. Platform work is one call into the backend (src/backends/).
+// The public flat Winsock API. What lives here is only what Windows itself
+// cannot provide inside a Node process: the program's own start-up count, the
+// handle table and the set of open sockets, plus JavaScript type checks (a
+// TypeError for a value C could not even pass). Every Winsock rule that ws2_32
+// implements (argument order and codes, option shapes, WSAPoll's flags) is the
+// backend's: ws2_32 answers on Windows, posix.ts re-creates it on Linux.
+// Platform work is one call into the backend (src/backends/).
 //
 // Why our own count and table on Windows too: in a Node process libuv has
 // already called WSAStartup, so ws2_32 never answers WSANOTINITIALISED and the
@@ -9,9 +12,9 @@
 import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
-import { describe, fail, WSA } from './errors.js';
+import { describe, fail, WSA, WSASetLastError } from './errors.js';
 import { beforeClose, closed } from './hooks.js';
-import { LEVELS, optionInfo } from './options.js';
+import { optionInfo, type OptionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { PollEntry, SockBase } from './backends/backend.js';
 import { backend as be } from './backends/select.js';
@@ -36,6 +39,18 @@ function lookup(fn: string, s: unknown): SockBase | undefined {
   return rec;
 }
 
+/**
+ * Windows clears the thread's last error when these calls succeed (sock.c,
+ * checked on Windows: test_timeout and test_set_getsockopt for
+ * getsockopt/setsockopt, test_WSAPoll for WSAPoll, test_send_buffering for
+ * recv, test_WSASendMsg for recvfrom, test_bind for bind, test_getsockname
+ * for getsockname, test_shutdown for shutdown). One place, so every backend agrees.
+ */
+function cleared(rc: number): number {
+  if (rc !== K.SOCKET_ERROR) WSASetLastError(0);
+  return rc;
+}
+
 function started(): boolean {
   return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
 }
@@ -44,6 +59,13 @@ function num(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${arg} must be a number, got ${describe(v)}`);
   return v;
 }
+
+/**
+ * True for a number C can pass as an int (or a DWORD/u_long when `dword`). A
+ * value it cannot express (1.5, NaN, 2^40) is WSAEINVAL on every backend: it
+ * never reaches ws2_32 as some other int.
+ */
+const cInt = (v: number, dword = false): boolean => Number.isInteger(v) && v >= -0x80000000 && v <= (dword ? 0xffffffff : 0x7fffffff);
 
 function isBuffer(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;
@@ -130,12 +152,10 @@ export function socket(af: number, type: number, protocol: number): SOCKET {
   num('socket', 'type', type);
   num('socket', 'protocol', protocol);
   if (!started()) return K.INVALID_SOCKET;
-  if (af !== K.AF_INET && af !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
-  if (type !== K.SOCK_STREAM && type !== K.SOCK_DGRAM) return fail(WSA.WSAESOCKTNOSUPPORT);
-  const want = type === K.SOCK_STREAM ? K.IPPROTO_TCP : K.IPPROTO_UDP;
-  if (protocol !== 0 && protocol !== want) return fail(WSA.WSAEPROTONOSUPPORT);
+  if (!cInt(af) || !cInt(type) || !cInt(protocol)) return fail(WSA.WSAEINVAL);
+  // The checks of af/type/protocol (their order and codes) are the backend's.
   const handle = nextHandle;
-  const rec = be.socket(handle, af, type, want);
+  const rec = be.socket(handle, af, type, protocol);
   if (!rec) return K.INVALID_SOCKET;
   nextHandle += 4;
   table.set(handle, rec);
@@ -146,17 +166,14 @@ export function bind(s: SOCKET, addr: SockAddr): number {
   const rec = lookup('bind', s);
   checkSockAddr('bind', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
-  // Microsoft: WSAEFAULT when the address family does not match the socket's.
-  if (addr.family !== rec.af) return fail(WSA.WSAEFAULT);
-  return be.bind(rec, addr);
+  return cleared(be.bind(rec, addr));
 }
 
 export function listen(s: SOCKET, backlog: number): number {
   const rec = lookup('listen', s);
   num('listen', 'backlog', backlog);
   if (!rec) return K.SOCKET_ERROR;
-  if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
-  if (!Number.isInteger(backlog)) return fail(WSA.WSAEINVAL);
+  if (!cInt(backlog)) return fail(WSA.WSAEINVAL);
   return be.listen(rec, backlog);
 }
 
@@ -164,7 +181,6 @@ export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
   const rec = lookup('accept', s);
   if (addrOut !== undefined) checkSockAddrOut('accept', addrOut);
   if (!rec) return K.INVALID_SOCKET;
-  if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
   const handle = nextHandle;
   const child = be.accept(rec, handle, addrOut, attempt.nowait);
   if (!child) return K.INVALID_SOCKET;
@@ -177,7 +193,6 @@ export function connect(s: SOCKET, addr: SockAddr): number {
   const rec = lookup('connect', s);
   checkSockAddr('connect', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
-  if (addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
   return be.connect(rec, addr, attempt.nowait);
 }
 
@@ -192,7 +207,7 @@ export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): 
   const rec = lookup('recv', s);
   const a = bufArgs('recv', buf, len, flags);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recv(rec, buf, a[0], a[1], attempt.nowait);
+  return cleared(be.recv(rec, buf, a[0], a[1], attempt.nowait));
 }
 
 export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
@@ -200,7 +215,6 @@ export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, a
   const a = bufArgs('sendto', buf, len, flags);
   checkSockAddr('sendto', 'addr', addr);
   if (!rec || !a) return K.SOCKET_ERROR;
-  if (rec.type === K.SOCK_DGRAM && addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
   return be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait);
 }
 
@@ -209,7 +223,7 @@ export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number,
   const a = bufArgs('recvfrom', buf, len, flags);
   if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait);
+  return cleared(be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait));
 }
 
 // --- the end of a connection -------------------------------------------
@@ -217,9 +231,8 @@ export function shutdown(s: SOCKET, how: number): number {
   const rec = lookup('shutdown', s);
   num('shutdown', 'how', how);
   if (!rec) return K.SOCKET_ERROR;
-  // WSAEINVAL for a bad `how` comes before any check of the socket's state.
-  if (how !== K.SD_RECEIVE && how !== K.SD_SEND && how !== K.SD_BOTH) return fail(WSA.WSAEINVAL);
-  return be.shutdown(rec, how);
+  if (!cInt(how)) return fail(WSA.WSAEINVAL);
+  return cleared(be.shutdown(rec, how));
 }
 
 /** Winsock's disconnect data: only null/undefined is accepted (TCP and UDP carry none). */
@@ -266,12 +279,14 @@ function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
   num(fn, 'level', level);
   num(fn, 'optname', name);
   if (!rec) return undefined;
-  if (!LEVELS.has(level as number)) return void fail(WSA.WSAEINVAL);
-  const info = optionInfo(level as number, name as number);
-  if (!info) return void fail(WSA.WSAENOPROTOOPT);
-  if (info.streamOnly && rec.type !== K.SOCK_STREAM) return void fail(WSA.WSAENOPROTOOPT);
-  return { rec, info };
+  if (!cInt(level as number, true) || !cInt(name as number)) return void fail(WSA.WSAEINVAL);
+  // Only the value's shape is decided here; which (level, name) pairs exist,
+  // and on which sockets, is the backend's answer (ws2_32's on Windows). An
+  // option this table does not know is passed as a 4-byte int.
+  return { rec, info: optionInfo(level as number, name as number) ?? UNKNOWN_OPTION };
 }
+
+const UNKNOWN_OPTION: OptionInfo = { kind: 'int' };
 
 const U_SHORT = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 
@@ -279,7 +294,6 @@ export function setsockopt(s: SOCKET, level: number, name: number, value: number
   const o = optionArgs('setsockopt', s, level, name);
   if (!o) return K.SOCKET_ERROR;
   const { rec, info } = o;
-  if (info.readOnly) return fail(WSA.WSAENOPROTOOPT);
   if (info.kind === 'linger') {
     if (value === null || typeof value !== 'object') {
       throw new TypeError(`setsockopt: SO_LINGER takes a Linger { l_onoff, l_linger }, got ${describe(value)}`);
@@ -290,7 +304,7 @@ export function setsockopt(s: SOCKET, level: number, name: number, value: number
     }
     // Winsock's linger is two u_short: nothing outside 0..65535 can be expressed.
     if (!U_SHORT(l_onoff) || !U_SHORT(l_linger)) return fail(WSA.WSAEINVAL);
-    return be.setsockopt(rec, level, name, info.kind, { l_onoff, l_linger });
+    return cleared(be.setsockopt(rec, level, name, info.kind, { l_onoff, l_linger }));
   }
   let v: number;
   if (typeof value === 'boolean') v = value ? 1 : 0;
@@ -299,22 +313,23 @@ export function setsockopt(s: SOCKET, level: number, name: number, value: number
   // Winsock passes these as int/DWORD/BOOL: a value that is not an integer of
   // that range cannot be expressed in C.
   if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) return fail(WSA.WSAEINVAL);
-  if (info.kind === 'bool' || info.kind === 'dontlinger') v = v ? 1 : 0;
   // Timeouts are DWORDs: -1 is 0xFFFFFFFF (what C programs pass for INFINITE).
+  // How a BOOL's 4 bytes are read (the whole int, or its first byte) is the
+  // backend's: Windows reads some options as a 1-byte BOOLEAN (sock.c test_set_getsockopt).
   if (info.kind === 'ms') v = v >>> 0;
-  return be.setsockopt(rec, level, name, info.kind, v);
+  return cleared(be.setsockopt(rec, level, name, info.kind, v));
 }
 
 export function getsockopt(s: SOCKET, level: number, name: number, out: Linger | number[]): number {
   const o = optionArgs('getsockopt', s, level, name);
   if (!o) return K.SOCKET_ERROR;
   const { rec, info } = o;
-  if (info.kind === 'linger' ? out === null || typeof out !== 'object' : !Array.isArray(out)) {
+  if (info.kind === 'linger' ? out === null || typeof out !== 'object' || Array.isArray(out) : !Array.isArray(out)) {
     throw new TypeError(
       `getsockopt: out must be ${info.kind === 'linger' ? 'a Linger object' : 'an array (out[0] receives the value)'}, got ${describe(out)}`,
     );
   }
-  return be.getsockopt(rec, level, name, info.kind, out);
+  return cleared(be.getsockopt(rec, level, name, info.kind, out));
 }
 
 export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
@@ -322,16 +337,12 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
   num('ioctlsocket', 'cmd', cmd);
   if (!Array.isArray(argp)) throw new TypeError(`ioctlsocket: argp must be an array (argp[0] is the u_long), got ${describe(argp)}`);
   if (!rec) return K.SOCKET_ERROR;
+  if (!cInt(cmd, true)) return fail(WSA.WSAEINVAL);
   if (cmd === K.FIONBIO && typeof argp[0] !== 'number') {
     throw new TypeError(`ioctlsocket: FIONBIO needs argp[0] as a number, got ${describe(argp[0])}`);
   }
-  if (cmd !== K.FIONBIO && cmd !== K.FIONREAD) return fail(WSA.WSAEINVAL);
   return be.ioctlsocket(rec, cmd, argp);
 }
-
-// Microsoft's WSAPoll page: "If the POLLPRI flag is set on a socket for the
-// Microsoft Winsock provider, the WSAPoll function will fail" (WSAEINVAL).
-const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLWRNORM | K.POLLWRBAND;
 
 export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
   if (!Array.isArray(fds)) throw new TypeError(`WSAPoll: fds must be an array of { fd, events, revents }, got ${describe(fds)}`);
@@ -345,20 +356,21 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
     return { sock: table.get(p.fd), ignored: p.fd < 0, events: p.events };
   });
   if (!started()) return K.SOCKET_ERROR;
-  // Microsoft: WSAEINVAL for flags that cannot be requested, for an empty
-  // array, and when not one entry names a valid socket.
-  if (entries.length === 0 || entries.some((e) => (e.events & ~POLL_REQUESTABLE) !== 0)) return fail(WSA.WSAEINVAL);
-  if (!entries.some((e) => e.sock) || badTimeout) return fail(WSA.WSAEINVAL);
+  // A timeout C cannot pass as an INT is refused before any wait. Flags,
+  // an empty array and invalid entries are the backend's answer.
+  if (badTimeout) return fail(WSA.WSAEINVAL);
   const revents = new Array<number>(entries.length).fill(0);
   const rc = be.poll(entries, revents, timeoutMs);
-  if (rc >= 0) fds.forEach((p, i) => (p.revents = revents[i]!));
-  return rc;
+  // Filled on failure too: Windows marks invalid entries POLLNVAL even when
+  // the call fails for want of any valid one (sock.c test_WSAPoll).
+  fds.forEach((p, i) => (p.revents = revents[i]!));
+  return cleared(rc);
 }
 
 export function getsockname(s: SOCKET, out: SockAddr): number {
   const rec = lookup('getsockname', s);
   checkSockAddrOut('getsockname', out);
-  return rec ? be.getsockname(rec, out) : K.SOCKET_ERROR;
+  return rec ? cleared(be.getsockname(rec, out)) : K.SOCKET_ERROR;
 }
 
 export function getpeername(s: SOCKET, out: SockAddr): number {

@@ -33,8 +33,8 @@ export const SO_DONTLINGER = ~SO_LINGER; // -129
 export const SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR; // -5
 export const SO_SNDBUF = 0x1001;
 export const SO_RCVBUF = 0x1002;
-export const SO_SNDLOWAT = 0x1003;
-export const SO_RCVLOWAT = 0x1004;
+// SO_SNDLOWAT (0x1003) and SO_RCVLOWAT (0x1004) are not exported: Microsoft's
+// TCP/IP provider does not support them, and the library does not either.
 export const SO_SNDTIMEO = 0x1005;
 export const SO_RCVTIMEO = 0x1006;
 export const SO_ERROR = 0x1007;

@@ -1,5 +1,6 @@
-// WSA error codes, their names and messages, the per-thread last error, and the
-// one function that turns a Linux errno into a WSA code.
+// WSA error codes, their names and messages, and the per-thread last error.
+// (The Linux errno -> WSA translation belongs to the POSIX backend:
+// src/backends/posix-errno.ts; Linux's errno numbers to native-bindings/libc.ts.)
 import { SOCKET_ERROR } from './constants.js';
 import * as CODES from './wsa-codes.js';
 
@@ -144,73 +145,3 @@ export function describe(v: unknown): string {
   if (v === null || typeof v !== 'object') return String(v);
   return Array.isArray(v) ? 'an array' : (v.constructor?.name ?? 'an object');
 }
-
-// --- errno -> WSA ---------------------------------------------------------
-// Linux (x86-64 and arm64 share these generic numbers) errno values mapped to
-// the Winsock code a Windows program sees for the same condition. Call-specific
-// meanings (EINPROGRESS from connect is WSAEWOULDBLOCK, EPIPE depends on who
-// shut down) are decided by the caller before it falls back to this table.
-const ERRNO_TO_WSA = new Map<number, number>([
-  [1, 10013], // EPERM -> WSAEACCES
-  [4, 10004], // EINTR
-  [9, 10038], // EBADF -> WSAENOTSOCK: only our own fds reach libc, so a bad one is "not a socket"
-  [11, 10035], // EAGAIN/EWOULDBLOCK
-  [12, 10055], // ENOMEM -> WSAENOBUFS
-  [13, 10013], // EACCES
-  [14, 10014], // EFAULT
-  [22, 10022], // EINVAL
-  [23, 10024], // ENFILE -> WSAEMFILE
-  [24, 10024], // EMFILE
-  [32, 10058], // EPIPE -> WSAESHUTDOWN (callers refine: reset vs own shutdown)
-  [36, 10063], // ENAMETOOLONG
-  [40, 10062], // ELOOP
-  [88, 10038], // ENOTSOCK
-  [89, 10039], // EDESTADDRREQ
-  [90, 10040], // EMSGSIZE
-  [91, 10041], // EPROTOTYPE
-  [92, 10042], // ENOPROTOOPT
-  [93, 10043], // EPROTONOSUPPORT
-  [94, 10044], // ESOCKTNOSUPPORT
-  [95, 10045], // EOPNOTSUPP
-  [96, 10046], // EPFNOSUPPORT
-  [97, 10047], // EAFNOSUPPORT
-  [98, 10048], // EADDRINUSE
-  [99, 10049], // EADDRNOTAVAIL
-  [100, 10050], // ENETDOWN
-  [101, 10051], // ENETUNREACH
-  [102, 10052], // ENETRESET
-  [103, 10053], // ECONNABORTED
-  [104, 10054], // ECONNRESET
-  [105, 10055], // ENOBUFS
-  [106, 10056], // EISCONN
-  [107, 10057], // ENOTCONN
-  [108, 10058], // ESHUTDOWN
-  [109, 10059], // ETOOMANYREFS
-  [110, 10060], // ETIMEDOUT
-  [111, 10061], // ECONNREFUSED
-  [112, 10064], // EHOSTDOWN
-  [113, 10065], // EHOSTUNREACH
-  [114, 10037], // EALREADY
-  [115, 10036], // EINPROGRESS
-]);
-
-/** The WSA code for a Linux errno; anything unmapped is WSASYSCALLFAILURE. */
-export function wsaFromErrno(errno: number): number {
-  return ERRNO_TO_WSA.get(errno) ?? 10107;
-}
-
-/** Linux errno numbers the backend tests for by name. */
-export const E = {
-  EINTR: 4,
-  EBADF: 9,
-  EAGAIN: 11,
-  EINVAL: 22,
-  EPIPE: 32,
-  EDESTADDRREQ: 89,
-  EADDRINUSE: 98,
-  ECONNABORTED: 103,
-  ECONNRESET: 104,
-  ENOTCONN: 107,
-  ECONNREFUSED: 111,
-  EINPROGRESS: 115,
-} as const;

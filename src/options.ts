@@ -1,6 +1,8 @@
-// The socket options the public API knows, keyed by Winsock's (level, name).
-// Anything else is answered before a backend is called: an unknown level with
-// WSAEINVAL, an unknown name with WSAENOPROTOOPT (Microsoft's setsockopt page).
+// The socket options the public API knows, keyed by Winsock's (level, name),
+// and the shape of each value. api.ts reads only `kind` (to check the JS
+// value); the rest is the POSIX backend's re-creation of ws2_32's answers: an
+// unknown level is WSAEINVAL, an unknown name WSAENOPROTOOPT (Microsoft's
+// setsockopt page; sock.c test_set_getsockopt). On Windows ws2_32 answers.
 import * as K from './constants.js';
 import type { OptionKind } from './backends/backend.js';
 
@@ -10,6 +12,12 @@ export interface OptionInfo {
   readOnly?: boolean;
   /** Only on SOCK_STREAM sockets (others answer WSAENOPROTOOPT). */
   streamOnly?: boolean;
+  /**
+   * Windows reads the value as a 1-byte BOOLEAN: only the first byte of the
+   * int counts, so 0x100 reads back as 0 (sock.c test_set_getsockopt, the
+   * options whose getsockopt size is 1). Other BOOLs are nonzero -> 1.
+   */
+  byteBool?: boolean;
 }
 
 export const LEVELS = new Set([K.SOL_SOCKET, K.IPPROTO_TCP, K.IPPROTO_IP, K.IPPROTO_IPV6, K.IPPROTO_UDP]);
@@ -18,19 +26,24 @@ const table = new Map<string, OptionInfo>([
   [`${K.SOL_SOCKET}:${K.SO_LINGER}`, { kind: 'linger', streamOnly: true }],
   [`${K.SOL_SOCKET}:${K.SO_DONTLINGER}`, { kind: 'dontlinger', streamOnly: true }],
   [`${K.SOL_SOCKET}:${K.SO_REUSEADDR}`, { kind: 'bool' }],
-  [`${K.SOL_SOCKET}:${K.SO_KEEPALIVE}`, { kind: 'bool' }],
+  [`${K.SOL_SOCKET}:${K.SO_KEEPALIVE}`, { kind: 'bool', byteBool: true }],
   [`${K.SOL_SOCKET}:${K.SO_BROADCAST}`, { kind: 'bool' }],
-  [`${K.SOL_SOCKET}:${K.SO_DONTROUTE}`, { kind: 'bool' }],
+  [`${K.SOL_SOCKET}:${K.SO_DONTROUTE}`, { kind: 'bool', byteBool: true }],
   [`${K.SOL_SOCKET}:${K.SO_OOBINLINE}`, { kind: 'bool' }],
   [`${K.SOL_SOCKET}:${K.SO_ACCEPTCONN}`, { kind: 'bool', readOnly: true }],
   [`${K.SOL_SOCKET}:${K.SO_RCVBUF}`, { kind: 'int' }],
   [`${K.SOL_SOCKET}:${K.SO_SNDBUF}`, { kind: 'int' }],
   [`${K.SOL_SOCKET}:${K.SO_RCVTIMEO}`, { kind: 'ms' }],
   [`${K.SOL_SOCKET}:${K.SO_SNDTIMEO}`, { kind: 'ms' }],
-  [`${K.SOL_SOCKET}:${K.SO_ERROR}`, { kind: 'int', readOnly: true }],
+  // Windows accepts setting SO_ERROR and reads the value back (sock.c test_set_getsockopt).
+  [`${K.SOL_SOCKET}:${K.SO_ERROR}`, { kind: 'int' }],
+  // Kept by the library on Linux (Linux's SO_DEBUG needs CAP_NET_ADMIN); sock.c test_so_debug.
+  [`${K.SOL_SOCKET}:${K.SO_DEBUG}`, { kind: 'bool' }],
+  // Windows' exclusive binding; emulated on Linux (see posix.ts bind).
+  [`${K.SOL_SOCKET}:${K.SO_EXCLUSIVEADDRUSE}`, { kind: 'bool' }],
   [`${K.SOL_SOCKET}:${K.SO_TYPE}`, { kind: 'int', readOnly: true }],
-  [`${K.IPPROTO_TCP}:${K.TCP_NODELAY}`, { kind: 'bool', streamOnly: true }],
-  [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, { kind: 'bool' }],
+  [`${K.IPPROTO_TCP}:${K.TCP_NODELAY}`, { kind: 'bool', streamOnly: true, byteBool: true }],
+  [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, { kind: 'bool', byteBool: true }],
 ]);
 
 export function optionInfo(level: number, name: number): OptionInfo | undefined {

@@ -333,13 +333,21 @@ export function closesocket(s: SOCKET, options?: Options): Promise<void> {
   });
 }
 
+/**
+ * Any revents at all: a ready entry, or one that is not a socket (POLLNVAL,
+ * which Windows reports without counting it). Either ends the wait.
+ */
+const anyEvents = (fds: WSAPOLLFD[]): boolean => fds.some((p) => p.revents !== 0);
+
 const INT_MIN = -0x80000000;
 const INT_MAX = 0x7fffffff;
 
 /**
  * WSAPoll: resolves with the count of ready entries (filling each `revents`,
  * as the flat call does) once one is ready, or with 0 after `timeoutMs`
- * (negative: no limit). A handle closed while it waits is ready (POLLNVAL).
+ * (negative: no limit). An entry that is not a socket, or a handle closed
+ * while it waits, ends the wait too: its revents is POLLNVAL, which Windows
+ * does not count in the result.
  */
 export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number, options?: Options): Promise<number> {
   return new Promise<number>((resolve, reject) => {
@@ -352,7 +360,7 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number, options?: Options):
     if (signal?.aborted) return reject(abortError(signal));
     // The first look checks the arguments like the flat call.
     const first = once('WSAPoll', () => api.WSAPoll(fds, 0))!;
-    if (first > 0 || timeoutMs === 0) return resolve(first);
+    if (first > 0 || timeoutMs === 0 || anyEvents(fds)) return resolve(first);
     const watched: Array<[SOCKET, Interest]> = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
@@ -376,7 +384,7 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number, options?: Options):
           e instanceof WinsockError && e.errno === WSA.WSANOTINITIALISED ? new WinsockError(WSA.WSA_OPERATION_ABORTED, 'WSAPoll') : e,
         );
       }
-      if (r > 0) settle(r);
+      if (r > 0 || anyEvents(fds)) settle(r);
     }
     const onAbort = () => (finish(), reject(abortError(signal!)));
     for (const p of fds) {

@@ -4,9 +4,11 @@
 import koffi from 'koffi';
 import * as K from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
-import { E, fail, WSA, wsaFromErrno } from '../errors.js';
+import { fail, WSA } from '../errors.js';
+import { wsaFromErrno } from './posix-errno.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import { C, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6 } from '../../native-bindings/libc.js';
+import { C, E, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6 } from '../../native-bindings/libc.js';
+import { LEVELS, optionInfo, type OptionInfo } from '../options.js';
 import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 
@@ -40,6 +42,10 @@ export interface PosixSock extends SockBase {
   watch: Watch | null;
   /** The SD_RECEIVE rule's interest on `watch`: data arriving later resets (see shutdown). */
   rdShutWatch: Interest | null;
+  /** Options whose Winsock value the library keeps (see setsockopt): Winsock (level:name) -> value. */
+  kept: Map<string, number>;
+  /** The peer: where connect() was asked to go, or who accept() took (see getpeername). */
+  connectTo: SockAddr | null;
 }
 
 // Scratch buffers: calls are synchronous, so one of each per thread suffices.
@@ -166,6 +172,13 @@ function sleepMs(ms: number): void {
   C.poll(null, 0, Math.max(0, ms));
 }
 
+/** True while the kernel is still in SYN_SENT for this socket's connect (TCP_INFO's first byte). */
+function connecting(s: PosixSock): boolean {
+  len1[0] = 4;
+  int1[0] = 0;
+  return C.getsockopt(s.fd, L.IPPROTO_TCP, L.TCP_INFO, int1, len1) === 0 && (int1[0]! & 0xff) === L.TCP_SYN_SENT;
+}
+
 function isConnected(s: PosixSock): boolean {
   // A nonblocking connect completes without a call of ours: ask the kernel.
   if (!s.connected && s.connectStarted && nameOf(s.fd, true)) s.connected = true;
@@ -273,7 +286,19 @@ export function startup(): number {
 export function cleanup(): void {}
 
 // --- creation, naming, connecting ----------------------------------------------
-export function socket(handle: number, af: number, type: number, protocol: number): PosixSock | undefined {
+export function socket(handle: number, af: number, type: number, reqProtocol: number): PosixSock | undefined {
+  // ws2_32's argument checks, in its order (sock.c test_WSASocket, checked on
+  // Windows): AF_UNSPEC with protocol 0 names nothing (WSAEINVAL); then the
+  // type, then the family, then the protocol against the type. Type 0 takes
+  // the protocol's type (UDP: datagram; 0 or TCP: stream) and AF_UNSPEC with
+  // a protocol is AF_INET.
+  if (af === K.AF_UNSPEC && reqProtocol === 0) return void fail(WSA.WSAEINVAL);
+  if (type !== 0 && type !== K.SOCK_STREAM && type !== K.SOCK_DGRAM) return void fail(WSA.WSAESOCKTNOSUPPORT);
+  if (af !== K.AF_UNSPEC && af !== K.AF_INET && af !== K.AF_INET6) return void fail(WSA.WSAEAFNOSUPPORT);
+  if (type === 0) type = reqProtocol === K.IPPROTO_UDP ? K.SOCK_DGRAM : K.SOCK_STREAM;
+  const protocol = type === K.SOCK_STREAM ? K.IPPROTO_TCP : K.IPPROTO_UDP;
+  if (reqProtocol !== 0 && reqProtocol !== protocol) return void fail(WSA.WSAEPROTONOSUPPORT);
+  if (af === K.AF_UNSPEC) af = K.AF_INET;
   const fd = C.socket(af === K.AF_INET6 ? L.AF_INET6 : L.AF_INET, type | L.SOCK_CLOEXEC | L.SOCK_NONBLOCK, protocol);
   if (fd < 0) return void fail(wsaFromErrno(errno()));
   // Windows' IPv6 sockets are v6-only unless cleared; Linux's default follows a sysctl.
@@ -303,17 +328,47 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
     timeouts: new Map(),
     watch: null,
     rdShutWatch: null,
+    kept: new Map(),
+    connectTo: null,
   };
 }
 
+/** Sockets bound with SO_EXCLUSIVEADDRUSE in this process (closed ones have fd -1). */
+const exclusiveHolders = new Set<PosixSock>();
+
 export function bind(s: PosixSock, addr: SockAddr): number {
+  // A family Winsock does not know is WSAEAFNOSUPPORT (sock.c test_bind: sa_family
+  // 0xdead); a known one that is not the socket's is WSAEFAULT (Microsoft's bind page).
+  if (addr.family !== K.AF_INET && addr.family !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
+  if (addr.family !== s.af) return fail(WSA.WSAEFAULT);
   const n = encodeAddr(addr);
-  if (C.bind(s.fd, addrBuf, n) !== 0) return fail(wsaFromErrno(errno()));
+  const any = encodedIsAny(n);
+  if (C.bind(s.fd, addrBuf, n) !== 0) {
+    const e = errno();
+    // Windows answers WSAEACCES, not WSAEADDRINUSE, when the address is taken
+    // and this socket asked to share it with SO_REUSEADDR, or a specific
+    // address is refused because the wildcard holder bound it with
+    // SO_EXCLUSIVEADDRUSE (sock.c test_reuseaddr's tests and tests_exclusive).
+    if (e === E.EADDRINUSE && (s.kept.get(REUSE) || (!any && exclusiveAnyHolder(addr.port)))) return fail(WSA.WSAEACCES);
+    return fail(wsaFromErrno(e));
+  }
   s.bound = true;
+  if (s.kept.get(EXCLUSIVE)) exclusiveHolders.add(s);
   return 0;
 }
 
+/** True when a live socket of this process holds the wildcard address on `port` with SO_EXCLUSIVEADDRUSE. */
+function exclusiveAnyHolder(port: number): boolean {
+  for (const h of exclusiveHolders) {
+    if (h.fd < 0) exclusiveHolders.delete(h);
+    else if (nameOf(h.fd, false) && addrBuf.readUInt16BE(PORT) === port && encodedIsAny(len1[0]!)) return true;
+  }
+  return false;
+}
+
 export function listen(s: PosixSock, backlog: number): number {
+  if (s.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
+  if (!Number.isInteger(backlog)) return fail(WSA.WSAEINVAL);
   // Contract: "listen on an unbound socket" is WSAEINVAL; Linux would auto-bind.
   if (!s.bound && localPort(s.fd) === 0) return fail(WSA.WSAEINVAL);
   if (isConnected(s)) return fail(WSA.WSAEISCONN);
@@ -326,6 +381,7 @@ export function listen(s: PosixSock, backlog: number): number {
 }
 
 export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefined, nowait = false): PosixSock | undefined {
+  if (s.type !== K.SOCK_STREAM) return void fail(WSA.WSAEOPNOTSUPP);
   if (!s.listening) return void fail(WSA.WSAEINVAL);
   let fd: number;
   for (;;) {
@@ -356,10 +412,17 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   child.connected = child.connectStarted = child.bound = true;
   child.linger = { ...s.linger };
   child.timeouts = new Map(s.timeouts);
+  child.kept = new Map(s.kept);
+  child.connectTo = { family: 0, address: '', port: 0 };
+  decodeAddr(child.connectTo); // addrBuf still holds accept4's peer address
   return child;
 }
 
 export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
+  // Winsock: connect with AF_UNSPEC dissolves a datagram socket's association
+  // (sock.c test_connect_udp); any other foreign family is WSAEAFNOSUPPORT.
+  if (s.type === K.SOCK_DGRAM && addr.family === K.AF_UNSPEC) return dissolve(s);
+  if (addr.family !== s.af) return fail(WSA.WSAEAFNOSUPPORT);
   if (s.listening) return fail(WSA.WSAEINVAL);
   // Winsock: connect on a connected stream socket is WSAEISCONN. Linux instead
   // returns 0 to the first connect after a nonblocking connect completed.
@@ -375,6 +438,7 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
   const e = rc < 0 ? errno() : 0;
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
+    s.connectTo = { ...addr };
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
   }
   // The earlier nonblocking connect completed between the check above and
@@ -499,6 +563,7 @@ export function send(s: PosixSock, buf: Uint8Array, len: number, flags: number, 
 export function sendto(s: PosixSock, buf: Uint8Array, len: number, flags: number, addr: SockAddr, nowait = false): number {
   // Winsock ignores the address on a stream socket.
   if (s.type === K.SOCK_STREAM) return send(s, buf, len, flags, nowait);
+  if (addr.family !== s.af) return fail(WSA.WSAEAFNOSUPPORT);
   if (beforeSend(s) !== 0) return K.SOCKET_ERROR;
   const nf = translateFlags(flags, true);
   if (nf === undefined) return fail(WSA.WSAEOPNOTSUPP);
@@ -577,6 +642,8 @@ export function recvfrom(s: PosixSock, buf: Uint8Array, len: number, flags: numb
 
 // --- the end of a connection -----------------------------------------------------
 export function shutdown(s: PosixSock, how: number): number {
+  // WSAEINVAL for a bad `how` comes before any check of the socket's state.
+  if (how !== K.SD_RECEIVE && how !== K.SD_SEND && how !== K.SD_BOTH) return fail(WSA.WSAEINVAL);
   const rd = how === K.SD_RECEIVE || how === K.SD_BOTH;
   const wr = how === K.SD_SEND || how === K.SD_BOTH;
   // Contract: "UDP shutdown" succeeds even unconnected; Linux says ENOTCONN.
@@ -679,7 +746,41 @@ const NATIVE_OPT = new Map<string, [number, number]>([
   [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, [L.IPPROTO_IPV6, L.IPV6_V6ONLY]],
 ]);
 
+const optKey = (level: number, name: number): string => `${level}:${name}`;
+const REUSE = optKey(K.SOL_SOCKET, K.SO_REUSEADDR);
+const EXCLUSIVE = optKey(K.SOL_SOCKET, K.SO_EXCLUSIVEADDRUSE);
+const DEBUG = optKey(K.SOL_SOCKET, K.SO_DEBUG);
+const SOERROR = optKey(K.SOL_SOCKET, K.SO_ERROR);
+const RCVBUF = optKey(K.SOL_SOCKET, K.SO_RCVBUF);
+const SNDBUF = optKey(K.SOL_SOCKET, K.SO_SNDBUF);
+const SOTYPE = optKey(K.SOL_SOCKET, K.SO_TYPE);
+
+/**
+ * ws2_32's answer to an option name, before its value: an unknown level is
+ * WSAEINVAL, an unknown name WSAENOPROTOOPT, a stream option on a datagram
+ * socket WSAENOPROTOOPT (sock.c test_set_getsockopt; Microsoft's setsockopt).
+ */
+function checkOption(s: PosixSock, level: number, name: number): OptionInfo | undefined {
+  if (!LEVELS.has(level)) return void fail(WSA.WSAEINVAL);
+  const info = optionInfo(level, name);
+  if (!info) return void fail(WSA.WSAENOPROTOOPT);
+  if (info.streamOnly && s.type !== K.SOCK_STREAM) return void fail(WSA.WSAENOPROTOOPT);
+  return info;
+}
+
 export function setsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, value: number | Linger): number {
+  const info = checkOption(s, level, name);
+  if (!info) return K.SOCKET_ERROR;
+  const key = optKey(level, name);
+  // Setting a read-only option is WSAENOPROTOOPT, except SO_TYPE on a datagram
+  // socket: WSAEINVAL (sock.c test_WSASocket and test_listen).
+  if (info.readOnly) return fail(key === SOTYPE && s.type === K.SOCK_DGRAM ? WSA.WSAEINVAL : WSA.WSAENOPROTOOPT);
+  if (kind === 'bool' || kind === 'dontlinger') {
+    // A 1-byte BOOLEAN option reads only the int's first byte (sock.c
+    // test_set_getsockopt: TCP_NODELAY 0x100 reads back 0); a BOOL is nonzero.
+    const v = value as number;
+    value = (info.byteBool ? v & 0xff : v) !== 0 ? 1 : 0;
+  }
   // Contract: SO_LINGER is Winsock's u_short pair, kept here; the kernel's
   // linger stays off so that close() never blocks the thread the Linux way.
   if (kind === 'linger') {
@@ -697,7 +798,22 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     // test_ipv6only, checked on Windows); Linux refuses it.
     return 0;
   }
-  const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
+  if (key === SOERROR || key === DEBUG) {
+    // Windows keeps a value set for SO_ERROR and reads it back (sock.c
+    // test_set_getsockopt); SO_DEBUG is accepted and reads back as 1 (sock.c
+    // test_so_debug). Linux refuses the first and needs CAP_NET_ADMIN for the second.
+    s.kept.set(key, value as number);
+    return 0;
+  }
+  // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE cannot both be set on one socket:
+  // the later call fails (sock.c test_ipv6only; WSAEINVAL per Microsoft's
+  // SO_EXCLUSIVEADDRUSE page).
+  if ((key === EXCLUSIVE && value && s.kept.get(REUSE)) || (key === REUSE && value && s.kept.get(EXCLUSIVE))) return fail(WSA.WSAEINVAL);
+  if (key === EXCLUSIVE) {
+    s.kept.set(key, value as number);
+    return 0;
+  }
+  const [nl, nn] = NATIVE_OPT.get(key)!;
   if (kind === 'ms') {
     // The descriptor is nonblocking: the blocking emulation applies the
     // timeouts itself (waitReady), to send and receive calls only, as Winsock does.
@@ -705,10 +821,20 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     return 0;
   }
   int1[0] = value as number;
-  return C.setsockopt(s.fd, nl, nn, int1, 4) === 0 ? 0 : fail(wsaFromErrno(errno()));
+  if (C.setsockopt(s.fd, nl, nn, int1, 4) !== 0) return fail(wsaFromErrno(errno()));
+  // Winsock reads back the buffer size that was set (sock.c test_set_getsockopt:
+  // 4096 and 0 read back as such); Linux doubles and clamps it.
+  if (key === REUSE || key === RCVBUF || key === SNDBUF) s.kept.set(key, value as number);
+  return 0;
 }
 
 export function getsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
+  if (!checkOption(s, level, name)) return K.SOCKET_ERROR;
+  const key = optKey(level, name);
+  if (key === DEBUG || key === EXCLUSIVE || ((key === RCVBUF || key === SNDBUF) && s.kept.has(key))) {
+    (out as number[])[0] = s.kept.get(key) ?? 0;
+    return 0;
+  }
   if (kind === 'linger') {
     Object.assign(out, s.linger);
     return 0;
@@ -737,7 +863,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
     // SO_ERROR holds an errno (and reading it clears it): report the WSA code
     // and remember a reset, which the next send/recv must still report.
     if (v === E.ECONNRESET) s.broken = WSA.WSAECONNRESET;
-    v = v === 0 ? 0 : v === E.EINPROGRESS ? WSA.WSAEWOULDBLOCK : wsaFromErrno(v);
+    v = v === 0 ? (s.kept.get(SOERROR) ?? 0) : v === E.EINPROGRESS ? WSA.WSAEWOULDBLOCK : wsaFromErrno(v);
   } else if (nl === L.SOL_SOCKET && (nn === L.SO_RCVBUF || nn === L.SO_SNDBUF)) {
     // Linux doubles the size it was given (for bookkeeping); Winsock reports what was set.
     v = Math.floor(v / 2);
@@ -749,6 +875,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
 }
 
 export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
+  if (cmd !== K.FIONBIO && cmd !== K.FIONREAD) return fail(WSA.WSAEINVAL);
   if (cmd === K.FIONBIO) {
     // Winsock's mode is the library's own state: the descriptor stays O_NONBLOCK.
     // NaN is falsy here as it is 0 for the u_long koffi would pass.
@@ -767,8 +894,25 @@ export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
   return 0;
 }
 
+// The only flags a WSAPoll entry may request: POLLWRBAND, POLLPRI and the
+// output-only bits are WSAEINVAL (sock.c test_WSAPoll's invalid_flags, checked
+// on Windows; Microsoft's page also names POLLPRI).
+const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLWRNORM;
+
 export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
+  // ws2_32's order (sock.c test_WSAPoll): an empty array is WSAEINVAL; an entry
+  // that is not a socket (a negative fd included) gets POLLNVAL and is not
+  // counted; when no entry is a socket the call fails with WSAENOTSOCK; an
+  // entry naming a handle with flags that cannot be requested is WSAEINVAL
+  // (a negative fd's flags are not looked at).
+  if (entries.length === 0) return fail(WSA.WSAEINVAL);
   const live = entries.filter((e) => e.sock && !e.ignored);
+  entries.forEach((e, i) => (revents[i] = e.sock && !e.ignored ? 0 : K.POLLNVAL));
+  if (live.length === 0) return fail(WSA.WSAENOTSOCK);
+  if (entries.some((e) => !e.ignored && (e.events & ~POLL_REQUESTABLE) !== 0)) {
+    revents.fill(0);
+    return fail(WSA.WSAEINVAL);
+  }
   const fds = Buffer.alloc(POLLFD_LEN * live.length);
   live.forEach((e, i) => {
     const s = e.sock!;
@@ -794,21 +938,28 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
   let j = 0;
   entries.forEach((e, i) => {
     let r = 0;
-    if (e.ignored) r = 0;
-    else if (!e.sock)
-      r = K.POLLNVAL; // Winsock: a handle that is not a socket is POLLNVAL.
+    if (!e.sock || e.ignored)
+      return; // POLLNVAL, set above, not counted
     else {
       const n = fds.readInt16LE(j++ * POLLFD_LEN + POLLFD_REVENTS);
-      if (n & L.POLLIN && e.events & K.POLLRDNORM) r |= K.POLLRDNORM;
+      const s = e.sock;
+      const stream = s.type === K.SOCK_STREAM && !s.listening;
+      // Windows reports POLLRDNORM on a connection only for data to read: not
+      // for the peer's FIN nor a reset, which Linux marks POLLIN (sock.c
+      // test_WSAPoll after shutdown/closesocket, test_tcp_reset).
+      if (n & L.POLLIN && e.events & K.POLLRDNORM && (!stream || unreadBytes(s) > 0)) r |= K.POLLRDNORM;
       // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
       if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
       if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
       if (n & L.POLLWRBAND && e.events & K.POLLWRBAND) r |= K.POLLWRBAND;
-      if (n & L.POLLERR) r |= K.POLLERR;
+      // After a peer's reset Windows keeps reporting POLLERR (sock.c
+      // test_tcp_reset, after recv and send answered WSAECONNRESET); Linux
+      // clears its POLLERR once recv has returned the error.
+      if (n & L.POLLERR || (stream && s.broken === WSA.WSAECONNRESET)) r |= K.POLLERR;
       // Winsock's POLLHUP marks a stream the peer disconnected (its FIN or
       // RST); Linux says POLLRDHUP for the FIN and POLLHUP only once both
       // directions are shut.
-      if (n & (L.POLLHUP | L.POLLRDHUP) && e.sock.type === K.SOCK_STREAM && !e.sock.listening) r |= K.POLLHUP;
+      if (n & (L.POLLHUP | L.POLLRDHUP) && stream && s.connectStarted) r |= K.POLLHUP;
       if (n & L.POLLNVAL) r |= K.POLLNVAL;
     }
     revents[i] = r;
@@ -826,7 +977,19 @@ export function getsockname(s: PosixSock, out: SockAddr): number {
 }
 
 export function getpeername(s: PosixSock, out: SockAddr): number {
-  if (!nameOf(s.fd, true)) return fail(wsaFromErrno(errno()));
+  if (!nameOf(s.fd, true)) {
+    const e = errno();
+    // Windows names the peer of a TCP connect still in progress (sock.c
+    // test_connecting_socket), and of a connection both sides have shut down
+    // (test_shutdown); Linux says ENOTCONN before the handshake ends and once
+    // both FINs are through.
+    const known = s.type === K.SOCK_STREAM && !s.broken && s.connectTo !== null;
+    if (e === E.ENOTCONN && known && (s.connected || (s.connectStarted && connecting(s)))) {
+      Object.assign(out, s.connectTo);
+      return 0;
+    }
+    return fail(wsaFromErrno(e));
+  }
   decodeAddr(out);
   return 0;
 }

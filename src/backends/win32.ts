@@ -28,7 +28,19 @@ import {
   toSocket,
   type NativeSocket,
 } from '../../native-bindings/ws2_32.js';
-import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKET, SO_LINGER, SO_TYPE } from '../constants.js';
+import {
+  AF_INET,
+  AF_INET6,
+  FIONBIO,
+  FIONREAD,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  SOCK_STREAM,
+  SOCKET_ERROR,
+  SOL_SOCKET,
+  SO_LINGER,
+  SO_TYPE,
+} from '../constants.js';
 import type { Linger, SockAddr } from '../constants.js';
 import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
@@ -145,9 +157,17 @@ function attempt(s: Win32Sock, nowait: boolean, call: () => number): number {
 }
 
 export function socket(handle: number, af: number, type: number, protocol: number): Win32Sock | undefined {
+  // ws2_32 checks the arguments itself (their order and codes: sock.c test_WSASocket).
   const fd = toSocket(W.socket(af, type, protocol));
   if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
-  return record(handle, af, type, protocol, fd);
+  // Type 0 and AF_UNSPEC were resolved by ws2_32 (type 0 takes the protocol's
+  // type; AF_UNSPEC with a protocol is AF_INET): the record keeps what it made.
+  if (type === 0) {
+    const b = Int32Array.of(0);
+    W.getsockopt(fd, SOL_SOCKET, SO_TYPE, b, Int32Array.of(4));
+    type = b[0]!;
+  }
+  return record(handle, af === 0 ? AF_INET : af, type, type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, fd);
 }
 
 export function bind(s: Win32Sock, addr: SockAddr): number {
@@ -288,13 +308,14 @@ export function setsockopt(s: Win32Sock, level: number, name: number, kind: Opti
     if (v < 0) b.writeInt32LE(v, 0);
     else b.writeUInt32LE(v, 0);
   }
-  return W.setsockopt(s.fd, level, name, b, b.length) === SOCKET_ERROR ? wsaFail() : 0;
+  // An int in C: a level given as a DWORD (0xffffffff) is the same 32 bits.
+  return W.setsockopt(s.fd, level | 0, name, b, b.length) === SOCKET_ERROR ? wsaFail() : 0;
 }
 
 export function getsockopt(s: Win32Sock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
   const b = Buffer.alloc(kind === 'linger' ? koffi.sizeof(LINGER) : 4);
   const len = Int32Array.of(b.length);
-  if (W.getsockopt(s.fd, level, name, b, len) === SOCKET_ERROR) return wsaFail();
+  if (W.getsockopt(s.fd, level | 0, name, b, len) === SOCKET_ERROR) return wsaFail();
   if (kind === 'linger') {
     const o = out as Linger;
     o.l_onoff = b.readUInt16LE(koffi.offsetof(LINGER, 'l_onoff'));
@@ -325,31 +346,23 @@ const POLL_EVENTS = koffi.offsetof(WSAPOLLFD, 'events');
 const POLL_REVENTS = koffi.offsetof(WSAPOLLFD, 'revents');
 
 /**
- * WSAPoll over the entries that name a live socket. A handle not in the table
- * has no SOCKET to give ws2_32: it gets POLLNVAL here, counts as ready and
- * makes the call return at once, as ws2_32 does for a closed SOCKET. Ignored
- * (negative) entries stay out of the native array and get revents 0.
+ * WSAPoll, answered by ws2_32 for every entry: a handle not in the table (or
+ * a negative one) is passed as INVALID_SOCKET, so ws2_32 itself decides its
+ * revents, whether it counts, and the call's error (sock.c test_WSAPoll:
+ * POLLNVAL, not counted; WSAENOTSOCK when no entry is a socket). An empty
+ * array is passed as such (ws2_32 answers WSAEINVAL).
  */
 export function poll(entries: PollEntry<Win32Sock>[], revents: number[], timeoutMs: number): number {
-  const live: number[] = [];
-  let invalid = 0;
-  entries.forEach((e, i) => {
-    if (e.ignored) revents[i] = 0;
-    else if (!e.sock) {
-      revents[i] = POLLNVAL;
-      invalid++;
-    } else live.push(i);
+  const arr = Buffer.alloc(POLL_SIZE * Math.max(1, entries.length));
+  entries.forEach((e, k) => {
+    arr.writeBigUInt64LE(e.sock && !e.ignored ? e.sock.fd : INVALID_SOCKET_NATIVE, k * POLL_SIZE);
+    arr.writeInt16LE((e.events << 16) >> 16, k * POLL_SIZE + POLL_EVENTS);
   });
-  if (live.length === 0) return invalid;
-  const arr = Buffer.alloc(POLL_SIZE * live.length);
-  live.forEach((i, k) => {
-    arr.writeBigUInt64LE(entries[i]!.sock!.fd, k * POLL_SIZE);
-    arr.writeInt16LE(entries[i]!.events, k * POLL_SIZE + POLL_EVENTS);
-  });
-  const rc = W.WSAPoll(arr, live.length, invalid > 0 ? 0 : timeoutMs);
-  if (rc === SOCKET_ERROR) return wsaFail();
-  live.forEach((i, k) => (revents[i] = arr.readUInt16LE(k * POLL_SIZE + POLL_REVENTS)));
-  return rc + invalid;
+  const rc = W.WSAPoll(entries.length ? arr : null, entries.length, timeoutMs);
+  // revents are filled on failure too (WSAENOTSOCK marks every entry POLLNVAL).
+  const e = rc === SOCKET_ERROR ? W.WSAGetLastError() : 0;
+  entries.forEach((_, k) => (revents[k] = arr.readUInt16LE(k * POLL_SIZE + POLL_REVENTS)));
+  return rc === SOCKET_ERROR ? fail(e) : rc;
 }
 
 export function getsockname(s: Win32Sock, out: SockAddr): number {

@@ -20,10 +20,9 @@
 //   stalls the loop, yet its RST still carries the real time it left.
 import koffi from 'koffi';
 import { writeFileSync } from 'node:fs';
-import { C, L, errno, sockaddr_ll } from '../../native-bindings/libc.js';
+import { C, E, L, errno, sockaddr_ll } from '../../native-bindings/libc.js';
 import { isIP } from 'node:net';
 import { AF_INET6 } from '../constants.js';
-import { E } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
 
 /** TCP flag bits as they appear in byte 13 of the TCP header (plus NS from byte 12). */

@@ -15,8 +15,8 @@ import * as api from '../api.js';
 import { setCloseObserver } from '../hooks.js';
 import { sockaddrBytes } from '../backends/posix.js';
 import { AF_INET, AF_INET6, SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
-import { E, WSA } from '../errors.js';
-import { C, L, errno } from '../../native-bindings/libc.js';
+import { WSA } from '../errors.js';
+import { C, E, L, errno } from '../../native-bindings/libc.js';
 import { formatEndpoint } from './capture.js';
 import { findConnections, kernelConnections, type KernelConnection } from './tcpstate.js';
 

@@ -5,15 +5,20 @@
 // ws2_32.dll), where vitest does not load.
 //
 //   node test/conformance/run.mjs --lane linux|wine --out DIR [--only id,id] [--dist FILE]
+//        [--suite scenarios|contracts] [--api library|raw]
 //
 // --dist points at another build of the library than ../../dist/index.js (e.g. a
 // candidate build being compared); the default is what `npm run build` produces.
+// --suite contracts runs test/contract/ (sock.c's Windows-checked expectations)
+// instead of the teardown scenarios. --api raw runs them through ws2_32.dll called
+// directly (raw-ws2_32.mjs, Windows only) instead of the library: the baseline.
 //
 // Exit status: 0 when every check passed (or, under Wine, matched its recorded Wine
 // deviation), 1 otherwise. A scenario that throws is a failure with the message kept.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { contracts } from '../contract/index.mjs';
 import { judge, scenarios } from './scenarios.mjs';
 
 /** @param {string} name */
@@ -32,12 +37,18 @@ if (!out) {
 mkdirSync(out, { recursive: true });
 
 const dist = arg('dist');
-const w = await import(dist ? pathToFileURL(dist).href : new URL('../../dist/index.js', import.meta.url).href);
+const suite = arg('suite') === 'contracts' ? /** @type {any[]} */ (contracts) : scenarios;
+const w =
+  arg('api') === 'raw'
+    ? await import('./raw-ws2_32.mjs')
+    : await import(dist ? pathToFileURL(dist).href : new URL('../../dist/index.js', import.meta.url).href);
+// The contracts start Winsock themselves (the scenarios' first one is WSAStartup).
+if (suite === contracts && w.WSAStartup(0x0202, {}) !== 0) throw new Error('WSAStartup failed');
 const started = Date.now();
 /** @type {any[]} */
 const results = [];
 
-for (const sc of scenarios) {
+for (const sc of suite) {
   // Scenarios before 'WSAStartup' need the library not started; a filtered run
   // still executes them in order, just without recording the skipped ones.
   if (only && !only.includes(sc.id) && sc.id !== 'WSAStartup') continue;

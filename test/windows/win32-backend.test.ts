@@ -111,12 +111,16 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     expect(fake.calls[2]!.args[0]).toBe(0x2a8n);
   });
 
-  it('WSAPoll: a handle not in the table is POLLNVAL and ready, an ignored one 0, and the native wait does not block', () => {
+  it('WSAPoll: a handle not in the table or an ignored one goes to ws2_32 as INVALID_SOCKET, which answers for it', () => {
     let timeout = -2;
     let count = -1;
+    let socks: bigint[] = [];
     fake.impl.WSAPoll = (arr: Buffer, n: number, t: number) => {
       [count, timeout] = [n, t];
-      arr.writeInt16LE(0x10, 10); // POLLWRNORM on the one live entry
+      socks = [0, 1, 2].map((k) => arr.readBigUInt64LE(k * 16));
+      arr.writeInt16LE(4, 10); // POLLNVAL on the two invalid entries (ws2_32's answer)
+      arr.writeInt16LE(4, 26);
+      arr.writeInt16LE(0x10, 42); // POLLWRNORM on the live entry
       return 1;
     };
     const revents = [9, 9, 9];
@@ -129,6 +133,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
       revents,
       1000,
     );
-    expect([rc, revents, count, timeout]).toEqual([2, [0, 4, 0x10], 1, 0]);
+    expect([rc, revents, count, timeout]).toEqual([1, [4, 4, 0x10], 3, 1000]);
+    expect(socks).toEqual([0xffff_ffff_ffff_ffffn, 0xffff_ffff_ffff_ffffn, 0x100n]);
   });
 });

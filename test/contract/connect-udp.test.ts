@@ -1,0 +1,4 @@
+// Windows-checked expectations from Wine's sock.c, through the library on this OS (see connect-udp.mjs).
+import { contractSuite } from './suite.js';
+
+contractSuite('contract-connect-udp');
