@@ -2,3 +2,4 @@
 export * from './constants.js';
 export * from './api.js';
 export { WSA, wsaErrorName, wsaErrorMessage, type WsaErrorName } from './errors.js';
+export * from './names.js';

@@ -1,0 +1,16 @@
+// Rule: getaddrinfo and getnameinfo need WSAStartup like every Winsock call
+// (Microsoft's getaddrinfo page: WSANOTINITIALISED); inet_pton/inet_ntop and
+// the byte-order helpers are pure conversions and do not.
+import { expect, it } from 'vitest';
+import * as W from '../../src/index.js';
+
+it('before WSAStartup: getaddrinfo/getnameinfo return WSANOTINITIALISED', async () => {
+  const res: W.addrinfo[] = [];
+  expect(W.getaddrinfo('localhost', '80', null, res)).toBe(W.WSA.WSANOTINITIALISED);
+  expect(W.WSAGetLastError()).toBe(10093);
+  expect(W.getnameinfo({ family: W.AF_INET, address: '127.0.0.1', port: 80 }, [], W.NI_MAXHOST, null, 0, 0)).toBe(10093);
+  await expect(W.getaddrinfoAsync('localhost', '80')).rejects.toMatchObject({ errno: 10093 });
+  const b = new Uint8Array(4);
+  expect(W.inet_pton(W.AF_INET, '10.0.0.1', b)).toBe(1);
+  expect(W.htons(0x0102)).toBe(0x0201);
+});

@@ -1,0 +1,95 @@
+// Rule: Winsock's inet_pton returns 1 (and writes the address in network
+// order), 0 for text that is not an address of the family, -1 with
+// WSAEAFNOSUPPORT for another family; inet_ntop returns the text or NULL with
+// WSAEAFNOSUPPORT / WSAEINVAL (buffer too small). Microsoft's inet_pton and
+// InetNtop pages. inet_addr/inet_ntoa use the network-order u_long a
+// little-endian Windows program sees; the byte-order helpers swap like there.
+import { describe, expect, it } from 'vitest';
+import * as W from '../../src/index.js';
+
+describe('inet_pton', () => {
+  it('IPv4 and IPv6 text to network-order bytes', () => {
+    const b4 = new Uint8Array(4);
+    expect(W.inet_pton(W.AF_INET, '192.168.1.253', b4)).toBe(1);
+    expect([...b4]).toEqual([192, 168, 1, 253]);
+    const b6 = new Uint8Array(16);
+    expect(W.inet_pton(W.AF_INET6, '2001:db8::1', b6)).toBe(1);
+    expect(Buffer.from(b6).toString('hex')).toBe('20010db8000000000000000000000001');
+    expect(W.inet_pton(W.PF_INET6, '::ffff:1.2.3.4', b6)).toBe(1);
+    expect([...b6.subarray(10)]).toEqual([0xff, 0xff, 1, 2, 3, 4]);
+  });
+
+  it('text that is not an address of the family: 0, dst untouched', () => {
+    const b = new Uint8Array(16).fill(7);
+    for (const t of ['', '1.2.3', '256.1.1.1', '1.2.3.4 ', 'localhost', '::1']) expect(W.inet_pton(W.AF_INET, t, b), t).toBe(0);
+    for (const t of ['1.2.3.4', ':::', 'fe80::1%1', '[::1]']) expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(0);
+    expect(b.every((x) => x === 7)).toBe(true);
+  });
+
+  it('another family: -1 and WSAEAFNOSUPPORT; a short buffer: -1 and WSAEFAULT', () => {
+    expect(W.inet_pton(W.AF_UNSPEC, '1.2.3.4', new Uint8Array(16))).toBe(-1);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEAFNOSUPPORT);
+    expect(W.inet_pton(W.AF_INET6, '::1', new Uint8Array(4))).toBe(-1);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEFAULT);
+    expect(() => W.inet_pton(W.AF_INET, 5 as never, new Uint8Array(4))).toThrow(/src/);
+  });
+});
+
+describe('inet_ntop', () => {
+  it('bytes to text', () => {
+    expect(W.inet_ntop(W.AF_INET, Uint8Array.from([127, 0, 0, 1]))).toBe('127.0.0.1');
+    const b = new Uint8Array(16);
+    b[15] = 1;
+    expect(W.inet_ntop(W.AF_INET6, b)).toBe('::1');
+  });
+
+  it('a size too small for the text and its NUL: null, WSAEINVAL', () => {
+    const a = Uint8Array.from([192, 168, 100, 200]);
+    expect(W.inet_ntop(W.AF_INET, a, 15)).toBeNull();
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEINVAL);
+    expect(W.inet_ntop(W.AF_INET, a, 16)).toBe('192.168.100.200');
+    expect(W.inet_ntop(W.AF_INET, a, W.INET_ADDRSTRLEN)).toBe('192.168.100.200');
+  });
+
+  it('another family: null, WSAEAFNOSUPPORT', () => {
+    expect(W.inet_ntop(99, new Uint8Array(16))).toBeNull();
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEAFNOSUPPORT);
+  });
+
+  it('round-trips with inet_pton', () => {
+    for (const t of ['10.0.0.1', '0.0.0.0', '255.255.255.255']) {
+      const b = new Uint8Array(4);
+      W.inet_pton(W.AF_INET, t, b);
+      expect(W.inet_ntop(W.AF_INET, b)).toBe(t);
+    }
+    for (const t of ['2001:db8::ff00:42:8329', 'fe80::1', '::']) {
+      const b = new Uint8Array(16);
+      W.inet_pton(W.AF_INET6, t, b);
+      expect(W.inet_ntop(W.AF_INET6, b)).toBe(t);
+    }
+  });
+});
+
+describe('inet_addr / inet_ntoa and byte order', () => {
+  it('inet_addr gives the network-order u_long of a little-endian host', () => {
+    expect(W.inet_addr('1.2.3.4')).toBe(0x04030201);
+    expect(W.inet_addr('127.0.0.1')).toBe(W.htonl(W.INADDR_LOOPBACK));
+    // BSD forms: the last part fills the remaining bytes; 0x hex and 0 octal parts.
+    expect(W.inet_ntoa(W.inet_addr('1.2.300'))).toBe('1.2.1.44');
+    expect(W.inet_ntoa(W.inet_addr('0x7f.1'))).toBe('127.0.0.1');
+    expect(W.inet_ntoa(W.inet_addr('010.0.0.1'))).toBe('8.0.0.1');
+    for (const bad of ['', 'a.b.c.d', '1.2.3.4.5', '256.1.1.1', '1.2.3.256']) expect(W.inet_addr(bad), bad).toBe(W.INADDR_NONE);
+  });
+
+  it('htons/htonl swap like on x86 Windows; ntoh* undo them', () => {
+    expect(W.htons(27015)).toBe(0x8769); // 27015 = 0x6987
+    expect(W.ntohs(W.htons(27015))).toBe(27015);
+    expect(W.htons(0x12345)).toBe(0x4523); // truncated to u_short first
+    expect(W.htonl(0x01020304)).toBe(0x04030201);
+    expect(W.ntohl(W.htonl(0xdeadbeef))).toBe(0xdeadbeef);
+  });
+
+  it('PF_* are the AF_* numbers (PF_INET6 = 23)', () => {
+    expect([W.PF_UNSPEC, W.PF_INET, W.PF_INET6]).toEqual([0, 2, 23]);
+  });
+});
