@@ -3,3 +3,4 @@ export * from './constants.js';
 export * from './api.js';
 export { WSA, wsaErrorName, wsaErrorMessage, type WsaErrorName } from './errors.js';
 export * from './names.js';
+export * from './select.js';

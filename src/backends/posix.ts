@@ -718,3 +718,6 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
   decodeAddr(out);
   return 0;
 }
+
+// --- select (issue 9): Winsock's readiness sets over poll() above; see posix-select.ts ---
+export { select } from './posix-select.js';

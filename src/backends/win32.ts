@@ -305,3 +305,6 @@ export function getpeername(s: Win32Sock, out: SockAddr): number {
   decodeAddr(b, len[0]!, out);
   return 0;
 }
+
+// --- select (issue 9): ws2_32's select; see win32-select.ts ---
+export { select } from './win32-select.js';
