@@ -1,0 +1,107 @@
+// Research spike for issue 9 item 5 (sockets across threads): can every
+// worker_thread's copy of the library share one handle table and one start-up
+// count? Not wired into api.ts. What it shows (measured by
+// test/posix/threads-shared-memory.test.ts, figures in the report):
+// - the C environment is process-global: setenv() through koffi in one thread
+//   is seen by getenv() through koffi in every Worker (Node's process.env is a
+//   per-Worker copy and does not see it);
+// - so one thread can malloc a region and publish its address there; every
+//   Worker maps the same bytes with koffi.view(address, size);
+// - koffi.view gives an ArrayBuffer, not a SharedArrayBuffer: Atomics.add /
+//   compareExchange work on it and are atomic across threads, Atomics.wait
+//   throws (so a blocking wait needs futex or pthread_cond through koffi);
+// - a pthread_mutex_t in that memory, locked and unlocked through koffi,
+//   serialises the Workers;
+// - creating the region must itself be serialised (two Workers loading the
+//   library at once): flockfile(stderr) is a lock every process already has.
+//   Node writes to fd 2 through libuv, not through libc's FILE, so holding it
+//   for the few microseconds of the creation blocks nothing else.
+import koffi from 'koffi';
+
+/** sizeof(pthread_mutex_t) is 40 on x86-64 and 48 on arm64 glibc: reserve 64. */
+const MUTEX_BYTES = 64;
+
+function declare() {
+  const lib = koffi.load('libc.so.6');
+  return {
+    malloc: lib.func('void *malloc(size_t size)'),
+    memset: lib.func('void *memset(void *p, int c, size_t n)'),
+    getenv: lib.func('const char *getenv(const char *name)'),
+    setenv: lib.func('int setenv(const char *name, const char *value, int overwrite)'),
+    flockfile: lib.func('void flockfile(void *f)'),
+    funlockfile: lib.func('void funlockfile(void *f)'),
+    mutexInit: lib.func('int pthread_mutex_init(void *m, const void *attr)'),
+    mutexLock: lib.func('int pthread_mutex_lock(void *m)'),
+    mutexUnlock: lib.func('int pthread_mutex_unlock(void *m)'),
+    stderrVar: lib.symbol('stderr'),
+  };
+}
+
+let C: ReturnType<typeof declare> | undefined;
+const libc = (): ReturnType<typeof declare> => (C ??= declare());
+
+export interface SharedRegion {
+  /** The region's native address (the same number in every thread). */
+  readonly address: bigint;
+  /** The caller's bytes (after the mutex), as 32-bit words over native memory. */
+  readonly words: Int32Array;
+  /** True in the one thread that created the region. */
+  readonly created: boolean;
+  lock(): void;
+  unlock(): void;
+}
+
+/**
+ * The process-wide region published under the environment variable `name`,
+ * created (zeroed, with an initialised mutex) by the first thread that asks.
+ * Never freed: it lives as long as the process, like a DLL's shared data.
+ */
+export function openSharedRegion(name: string, bytes: number): SharedRegion {
+  const c = libc();
+  const stderrFile = koffi.decode(c.stderrVar, 'void *');
+  let created = false;
+  let text = c.getenv(name) as string | null;
+  if (!text) {
+    c.flockfile(stderrFile);
+    try {
+      text = c.getenv(name) as string | null;
+      if (!text) {
+        const p = c.malloc(MUTEX_BYTES + bytes) as bigint;
+        if (!p) throw new Error('openSharedRegion: malloc failed');
+        c.memset(p, 0, MUTEX_BYTES + bytes);
+        c.mutexInit(p, null);
+        text = `0x${p.toString(16)}`;
+        c.setenv(name, text, 1);
+        created = true;
+      }
+    } finally {
+      c.funlockfile(stderrFile);
+    }
+  }
+  const address = BigInt(text);
+  const words = new Int32Array(koffi.view(address + BigInt(MUTEX_BYTES), bytes));
+  return {
+    address,
+    words,
+    created,
+    lock: () => void c.mutexLock(address),
+    unlock: () => void c.mutexUnlock(address),
+  };
+}
+
+/**
+ * A prototype of the two process-wide counters issue 9 needs: the start-up
+ * count and the next handle number (handles never reused, across threads).
+ * Word 0: startups; word 1: next handle / 4 (so 2^31 handles fit an int32).
+ */
+export function sharedCounters(name = 'WINSOCK_COMPAT_SHARED_V1') {
+  const r = openSharedRegion(name, 64);
+  return {
+    region: r,
+    startup: (): number => Atomics.add(r.words, 0, 1) + 1,
+    cleanup: (): number => Atomics.sub(r.words, 0, 1) - 1,
+    startups: (): number => Atomics.load(r.words, 0),
+    /** A new handle: unique in the process, never reused, multiple of 4 from 0x1000. */
+    nextHandle: (): number => 0x1000 + 4 * Atomics.add(r.words, 1, 1),
+  };
+}
