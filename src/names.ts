@@ -204,17 +204,23 @@ function nameArgs(fn: string, sa: unknown, host: unknown, hostlen: unknown, serv
   const sl = int(fn, 'servlen', servlen);
   const f = int(fn, 'flags', flags);
   if (hl < 0 || sl < 0) throw new RangeError(`${fn}: hostlen and servlen must be >= 0, got ${hl} and ${sl}`);
-  // A NULL buffer asks for nothing, whatever its length says (as in C).
-  return { sa, hl: host ? hl : 0, sl: serv ? sl : 0, f };
+  // Microsoft: EAI_BADFLAGS (WSAEINVAL) when a host name is requested (a
+  // buffer given) with hostlen 0, or a service name with servlen 0. A null
+  // buffer asks for nothing, whatever its length says.
+  const bad = (host && hl === 0) || (serv && sl === 0) ? WSA.WSAEINVAL : 0;
+  return { sa, hl: host ? hl : 0, sl: serv ? sl : 0, f, bad };
 }
 
 /**
  * getnameinfo(pSockaddr, SockaddrLength, pNodeBuffer, NodeBufferSize,
  * pServiceBuffer, ServiceBufferSize, Flags) without SockaddrLength (the
  * SockAddr says its family). `host[0]` and `serv[0]` receive the strings; a
- * null buffer (or a length of 0) asks for nothing. A buffer too small for the
- * answer (lengths count the NUL, as in C) is WSAEFAULT. Returns 0 or the WSA
- * code, also set as WSAGetLastError.
+ * null buffer asks for nothing; a buffer with a length of 0 is WSAEINVAL
+ * (Microsoft's page, EAI_BADFLAGS). Lengths count the NUL, as in C. A buffer
+ * too small for the answer is WSAEFAULT on Linux: Microsoft's page gives no
+ * code for that case, and WSAEFAULT is its code for bad buffers (Wine 8
+ * returns glibc's raw EAI_OVERFLOW, -12, which no Windows code is). Returns 0
+ * or the WSA code, also set as WSAGetLastError.
  */
 export function getnameinfo(
   sa: SockAddr,
@@ -226,6 +232,7 @@ export function getnameinfo(
 ): number {
   const a = nameArgs('getnameinfo', sa, host, hostlen, serv, servlen, flags);
   if (!table().started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
+  if (a.bad) return (fail(a.bad), a.bad);
   const r = nb.nameinfo(a.sa, a.hl, a.sl, a.f);
   WSASetLastError(r.rc);
   if (r.rc === 0) {
@@ -246,6 +253,7 @@ export async function getnameinfoAsync(
 ): Promise<{ host: string | null; serv: string | null }> {
   const a = nameArgs('getnameinfo', sa, host, hostlen, serv, servlen, flags);
   if (!table().started()) throw nameError(WSA.WSANOTINITIALISED, 'getnameinfo');
+  if (a.bad) throw nameError(a.bad, 'getnameinfo');
   const r = await nb.nameinfoAsync(a.sa, a.hl, a.sl, a.f);
   if (r.rc !== 0) throw nameError(r.rc, 'getnameinfo');
   if (host && r.host !== null) host[0] = r.host;

@@ -72,7 +72,8 @@ function eaiToWsa(rc: number, e: number): number {
     case LN.EAI_MEMORY:
       return WSA.WSA_NOT_ENOUGH_MEMORY;
     case LN.EAI_OVERFLOW:
-      // A host or service buffer too small: Windows' getnameinfo says WSAEFAULT.
+      // A host or service buffer too small. Microsoft's getnameinfo page names
+      // no code for it; WSAEFAULT is Winsock's code for a bad buffer.
       return WSA.WSAEFAULT;
     case LN.EAI_SYSTEM:
       return wsaFromErrno(e);

@@ -108,8 +108,9 @@ export function nameinfo(addr: SockAddr, hostlen: number, servlen: number, flags
   const c = prepareName(addr, hostlen, servlen);
   if (typeof c === 'number') return { rc: c, host: null, serv: null };
   const rc = WN.getnameinfo(c.sa, c.sa.length, c.host, c.host?.length ?? 0, c.serv, c.serv?.length ?? 0, flags);
-  // ws2_32 returns nonzero and sets WSAGetLastError: read it before any other call.
-  return result(c, rc === 0 ? 0 : WN.WSAGetLastError() || rc);
+  // Microsoft: "a nonzero Windows Sockets error code is returned": the code
+  // is the return value (Wine's ws2_32 leaves WSAGetLastError as it was).
+  return result(c, rc);
 }
 
 export function nameinfoAsync(addr: SockAddr, hostlen: number, servlen: number, flags: number): Promise<NameInfo> {

@@ -1,8 +1,9 @@
 // Rule: getnameinfo takes Winsock's NI_* bits (NI_NUMERICHOST 0x02,
 // NI_NUMERICSERV 0x08, NI_NAMEREQD 0x04: not Linux's numbers), fills the host
 // and service buffers it is given, returns 0 or the WSA code (also set as
-// WSAGetLastError); a buffer too small is WSAEFAULT (Microsoft's getnameinfo
-// page). Only loopback and documentation-range addresses are looked up, from
+// WSAGetLastError); a buffer given with a length of 0 is WSAEINVAL
+// (Microsoft's getnameinfo page: EAI_BADFLAGS); a buffer too small is
+// WSAEFAULT (our choice: the page gives no code for it). Only loopback and documentation-range addresses are looked up, from
 // /etc/hosts: no test needs the network.
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
@@ -69,6 +70,12 @@ describe('getnameinfo', () => {
     expect(host[0]).toBe('untouched');
     // 9 characters and the NUL fit in 10.
     expect(W.getnameinfo(LO, host, 10, null, 0, W.NI_NUMERICHOST)).toBe(0);
+  });
+
+  it('a buffer given with a length of 0: WSAEINVAL (EAI_BADFLAGS)', () => {
+    expect(W.getnameinfo(LO, [], 0, null, 0, W.NI_NUMERICHOST)).toBe(W.WSA.WSAEINVAL);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEINVAL);
+    expect(W.getnameinfo(LO, null, 0, [], 0, W.NI_NUMERICSERV)).toBe(W.WSA.WSAEINVAL);
   });
 
   it('a family other than AF_INET/AF_INET6: WSAEAFNOSUPPORT', () => {
