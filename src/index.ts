@@ -4,3 +4,4 @@ export * from './api.js';
 export { WSA, wsaErrorName, wsaErrorMessage, type WsaErrorName } from './errors.js';
 export * from './names.js';
 export * from './select.js';
+export * from './wsa-codes.js';
