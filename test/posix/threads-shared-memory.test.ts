@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import { openSharedRegion, sharedCounters } from '../../src/spike/process-shared.js';
@@ -71,6 +72,24 @@ else if (task === 'mutex') {
 else if (task === 'sendfd') {
   const send = koffi.load('libc.so.6').func('long send(int fd, const void *buf, size_t len, int flags)');
   out = { sent: Number(send(n, Buffer.from('from a worker'), 13, 0x4000)) };
+}
+else if (task === 'watch') {
+  // A uv_poll watcher on this Worker's own loop, on a descriptor the main thread also watches.
+  out = await new Promise((resolve) => {
+    const h = koffi.node.poll(n, { readable: true }, (status, events) => (h.close(), resolve({ status, events })));
+    parentPort.postMessage('watching');
+    setTimeout(() => (h.close(), resolve({ timeout: true })), 5000);
+  });
+}
+else if (task === 'atomiccost') {
+  const r = openSharedRegion(name, 64);
+  let t = performance.now();
+  for (let i = 0; i < n; i++) Atomics.add(r.words, 3, 1);
+  const atomicNs = ((performance.now() - t) * 1e6) / n;
+  const local = new Int32Array(new SharedArrayBuffer(64));
+  t = performance.now();
+  for (let i = 0; i < n; i++) Atomics.add(local, 3, 1);
+  out = { atomicNs, sabNs: ((performance.now() - t) * 1e6) / n };
 }
 else if (task === 'handles') { const c = sharedCounters(name); const hs = []; for (let i = 0; i < n; i++) hs.push(c.nextHandle()); out = { hs }; }
 parentPort.postMessage(out);
@@ -168,5 +187,35 @@ describe('process-wide memory for worker_threads through koffi', () => {
     expect(observe(server)).toEqual({ bytes: 'from a worker' });
     [client, server, listener].forEach((s) => ok(W.closesocket(s)));
     expect(W.WSACleanup()).toBe(0);
+  });
+
+  it('one descriptor can be watched by uv_poll on two loops at once (the main thread and a Worker): both fire', async () => {
+    expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0);
+    const { client, server, listener } = tcpPair();
+    const fd = W.nativeFd(server)!;
+    const w = new Worker(workerFile, { workerData: { task: 'watch', name: '', n: fd } });
+    const theirs = new Promise<Record<string, unknown>>((resolve, reject) => {
+      w.on('message', (m) => {
+        if (m === 'watching') {
+          // Both watch now: make the descriptor readable.
+          expect(W.send(client, Buffer.from('x'))).toBe(1);
+        } else resolve(m as Record<string, unknown>);
+      });
+      w.once('error', reject);
+    });
+    const mine = new Promise<number>((resolve) => {
+      const h = koffi.node.poll(fd, { readable: true }, ((status: number) => (h.close(), resolve(status))) as never);
+    });
+    const [a, b] = await Promise.all([mine, theirs]);
+    expect(a).toBe(0);
+    expect(b).toMatchObject({ status: 0 });
+    [client, server, listener].forEach((s) => ok(W.closesocket(s)));
+    expect(W.WSACleanup()).toBe(0);
+  });
+
+  it('for the report: the cost of Atomics.add on koffi.view memory and on a SharedArrayBuffer', async () => {
+    const r = await run<{ atomicNs: number; sabNs: number }>('atomiccost', 'WSC_SPIKE_COST', 1_000_000);
+    console.log(`[spike] Atomics.add: ${r.atomicNs.toFixed(1)} ns on koffi.view memory, ${r.sabNs.toFixed(1)} ns on a SharedArrayBuffer`);
+    expect(openSharedRegion('WSC_SPIKE_COST', 64).words[3]).toBe(1_000_000);
   });
 });
