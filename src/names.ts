@@ -117,6 +117,19 @@ function checkHints(fn: string, hints: unknown): Hints | null {
   return { flags: field('ai_flags'), family: field('ai_family'), socktype: field('ai_socktype'), protocol: field('ai_protocol') };
 }
 
+/**
+ * Microsoft: the hints' ai_addrlen, ai_canonname, ai_addr and ai_next must be
+ * 0 or NULL, or getaddrinfo fails with WSANO_RECOVERY (passing a result back
+ * as hints does that). Checked here for both platforms: the win32 backend
+ * copies only the four hint fields into the native struct.
+ */
+function hintsRest(hints: unknown): number {
+  if (hints === null || hints === undefined) return 0;
+  const h = hints as Record<string, unknown>;
+  const set = (k: string): boolean => h[k] !== undefined && h[k] !== null && h[k] !== 0;
+  return ['ai_addrlen', 'ai_canonname', 'ai_addr', 'ai_next'].some(set) ? WSA.WSANO_RECOVERY : 0;
+}
+
 function checkOutArray(fn: string, arg: string, v: unknown): void {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array (${arg}[0] receives the result), got ${describe(v)}`);
 }
@@ -155,6 +168,8 @@ export function getaddrinfo(node: string | null, service: string | null, hints: 
   checkOutArray('getaddrinfo', 'res', res);
   res.length = 0;
   if (!table().started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
+  const bad = hintsRest(hints);
+  if (bad) return (fail(bad), bad);
   const r = nb.resolve(n, sv, h);
   WSASetLastError(r.rc);
   if (r.rc === 0) res.push(...link(r.list));
@@ -188,6 +203,7 @@ export async function getaddrinfoAsync(
     res.length = 0;
   }
   if (!table().started()) throw nameError(WSA.WSANOTINITIALISED, 'getaddrinfo');
+  if (hintsRest(hints)) throw nameError(WSA.WSANO_RECOVERY, 'getaddrinfo');
   const r = await nb.resolveAsync(n, sv, h);
   if (r.rc !== 0) throw nameError(r.rc, 'getaddrinfo');
   const list = link(r.list);

@@ -161,6 +161,14 @@ describe('errors: returned and set as WSAGetLastError', () => {
     expect(W.EAI_BADFLAGS).toBe(W.WSA.WSAEINVAL);
   });
 
+  it("hints with ai_addrlen/ai_canonname/ai_addr/ai_next set (a result passed back as hints): WSANO_RECOVERY (Microsoft's page)", () => {
+    const r = gai('localhost', null, { ai_family: W.AF_INET });
+    expect(r.rc).toBe(0);
+    expect(gai('localhost', null, r.res[0]!)).toMatchObject({ rc: W.WSA.WSANO_RECOVERY, last: 11003 });
+    expect(gai('localhost', null, { ai_family: W.AF_INET, ai_addrlen: 16 } as W.AddrInfoHints).rc).toBe(W.WSA.WSANO_RECOVERY);
+    expect(gai('localhost', null, { ai_family: W.AF_INET, ai_next: null, ai_addr: null } as W.AddrInfoHints).rc).toBe(0);
+  });
+
   it('EAI_* constants are the WSA codes', () => {
     expect([W.EAI_NONAME, W.EAI_AGAIN, W.EAI_FAIL, W.EAI_FAMILY, W.EAI_SERVICE, W.EAI_SOCKTYPE, W.EAI_MEMORY]).toEqual([
       11001, 11002, 11003, 10047, 10109, 10044, 8,
