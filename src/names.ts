@@ -323,18 +323,24 @@ export function inet_ntop(family: number, src: Uint8Array, size: number = INET6_
  * order as it sits in memory read on a little-endian host (every Windows
  * target), so `inet_addr("1.2.3.4") === 0x04030201` and
  * `inet_ntoa(inet_addr(s))` round-trips. BSD forms are accepted as on Windows
- * ("a.b.c.d", "a.b.c", "a.b", "a"; each part decimal, 0-octal or 0x-hex).
- * INADDR_NONE (0xffffffff) for anything else.
+ * ("a.b.c.d", "a.b.c", "a.b", "a"; each part decimal, 0-octal or 0x-hex), and
+ * parsing stops at the first C whitespace character. INADDR_NONE
+ * (0xffffffff) for anything else; null is WSAEFAULT. Wine's protocol.c
+ * test_inet_addr (which passes on Windows) gives the cases.
  */
-export function inet_addr(cp: string): number {
+export function inet_addr(cp: string | null): number {
+  if (cp === null || cp === undefined) return (fail(WSA.WSAEFAULT), INADDR_NONE);
   if (typeof cp !== 'string') throw new TypeError(`inet_addr: cp must be a string, got ${describe(cp)}`);
-  const text = cp.replace(/\s.*$/s, ''); // C parsers stop at the first space
+  // Windows answers 0 for exactly one space (and INADDR_NONE for two, a tab, or " 0").
+  if (cp === ' ') return INADDR_ANY;
+  // C's isspace in the "C" locale: space, \t, \n, \v, \f, \r (not U+00A0).
+  const text = cp.replace(/[ \t\n\v\f\r][^]*$/, '');
   const parts = text.split('.');
   if (text === '' || parts.length > 4) return INADDR_NONE;
   const nums: number[] = [];
   for (const p of parts) {
     let v: number;
-    if (/^0[xX][0-9a-fA-F]*$/.test(p)) v = p.length === 2 ? 0 : parseInt(p.slice(2), 16);
+    if (/^0[xX][0-9a-fA-F]+$/.test(p)) v = parseInt(p.slice(2), 16);
     else if (/^0[0-7]*$/.test(p)) v = parseInt(p, 8);
     else if (/^[1-9][0-9]*$/.test(p)) v = parseInt(p, 10);
     else return INADDR_NONE;

@@ -20,10 +20,58 @@ describe('inet_pton', () => {
   });
 
   it('text that is not an address of the family: 0, dst untouched', () => {
+    // (Windows sometimes writes a partial address before answering 0, e.g. for
+    // "3.4.5.6 "; this inet_pton never writes on failure.)
     const b = new Uint8Array(16).fill(7);
-    for (const t of ['', '1.2.3', '256.1.1.1', '1.2.3.4 ', 'localhost', '::1']) expect(W.inet_pton(W.AF_INET, t, b), t).toBe(0);
-    for (const t of ['1.2.3.4', ':::', 'fe80::1%1', '[::1]']) expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(0);
+    const notV4 = [
+      '',
+      ' ',
+      '1.2.3',
+      '256.1.1.1',
+      '127.127.127.256',
+      '127.127.127.255:123',
+      '1.1.1.010',
+      '1.1.1.00',
+      '1.1.1.0xaA',
+      '1',
+      '203569230',
+      '3.4.5.6 ',
+      ' 3.4.5.6',
+      '[0.1.2.3]',
+      '0x00010203',
+      '::1',
+      'localhost',
+    ];
+    for (const t of notV4) expect(W.inet_pton(W.AF_INET, t, b), t).toBe(0);
+    const notV6 = [
+      '1.2.3.4',
+      ':::',
+      'fe80::1%1',
+      '[::1]',
+      '1111:2222:3333:4444:0x5555:6666:7777:8888',
+      '1111:2222:3333:4444:5555:6666::7777:8888',
+      '1111:2222:3333:4444:5555:6666:7777::8888',
+      '1111:2222:3333:4444:5555::08888',
+      '1111:2222:3333::fffff',
+    ];
+    for (const t of notV6) expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(0);
     expect(b.every((x) => x === 7)).toBe(true);
+  });
+
+  it("IPv6 forms Windows accepts (protocol.c test_inet_pton's table)", () => {
+    const b = new Uint8Array(16);
+    const cases: [string, string][] = [
+      ['0:0:0:0:0:0:0::', '00000000000000000000000000000000'],
+      ['0:0:0:0:0:0:13.1.68.3', '000000000000000000000000' + '0d014403'],
+      ['0:0:0:0:0:FFFF:129.144.52.38', '00000000000000000000ffff81903426'],
+      ['1111:2222:3333:4444:5555:6666:7777::', '11112222333344445555666677770000'],
+      ['1111::123.123.123.123', '111100000000000000000000' + '7b7b7b7b'],
+      ['2001:0000:1234:0000:0000:C1C0:ABCD:0876', '20010000123400000000c1c0abcd0876'],
+    ];
+    for (const [t, hex] of cases) {
+      expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(1);
+      expect(Buffer.from(b).toString('hex'), t).toBe(hex);
+    }
   });
 
   it('another family: -1 and WSAEAFNOSUPPORT; a short buffer: -1 and WSAEFAULT', () => {
@@ -71,6 +119,66 @@ describe('inet_ntop', () => {
 });
 
 describe('inet_addr / inet_ntoa and byte order', () => {
+  it("inet_addr: protocol.c test_inet_addr's cases (which pass on Windows)", () => {
+    const cases: [string, number][] = [
+      ['1.2.3.4', 0x04030201],
+      ['1 2 3 4', 0x01000000],
+      ['1.2.3. 4', 0xffffffff],
+      ['1.2.3 .4', 0x03000201],
+      ['1.2.3 \xfe\xff', 0x03000201],
+      ['3.4.5.6.7', 0xffffffff],
+      ['3.4.5.6  7', 0x06050403],
+      [' 3.4.5.6', 0xffffffff],
+      ['\t3.4.5.6', 0xffffffff],
+      ['3.4.5.6 ', 0x06050403],
+      ['3 .4.5.6', 0x03000000],
+      ['.1.2.3', 0xffffffff],
+      ['0.0.0.0', 0x00000000],
+      ['', 0xffffffff],
+      [' 0', 0xffffffff],
+      ['0xa1a2b3b4 ', 0xb4b3a2a1],
+      ['.', 0xffffffff],
+      [' ', 0x00000000],
+      ['\t', 0xffffffff],
+      ['  ', 0xffffffff],
+      ['127.127.127.255', 0xff7f7f7f],
+      ['127.127.127.255:123', 0xffffffff],
+      ['127.127.127.256', 0xffffffff],
+      ['a', 0xffffffff],
+      ['1.2.3.0xaA', 0xaa030201],
+      ['1.1.1.0x', 0xffffffff],
+      ['1.2.3.010', 0x08030201],
+      ['1.2.3.00', 0x00030201],
+      ['1.2.3.0a', 0xffffffff],
+      ['1.1.1.0o10', 0xffffffff],
+      ['1.1.1.-2', 0xffffffff],
+      ['1', 0x01000000],
+      ['1.2', 0x02000001],
+      ['1.2.3', 0x03000201],
+      ['203569230', 0x4e38220c],
+      ['[0.1.2.3]', 0xffffffff],
+      ['0x00010203', 0x03020100],
+      ['0x2134', 0x34210000],
+      ['1234BEEF', 0xffffffff],
+      ['017700000001', 0x0100007f],
+      ['0777', 0xff010000],
+      ['2607:f0d0:1002:51::4', 0xffffffff],
+      ['::1', 0xffffffff],
+    ];
+    W.WSASetLastError(0xbeef);
+    for (const [input, want] of cases) expect(W.inet_addr(input), JSON.stringify(input)).toBe(want);
+    // A valid or invalid string leaves the last error alone; NULL is WSAEFAULT.
+    expect(W.WSAGetLastError()).toBe(0xbeef);
+    expect(W.inet_addr(null)).toBe(W.INADDR_NONE);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEFAULT);
+    // Any character after "1.2.3" ends it if C's isspace says so, else the address is invalid.
+    for (let i = 1; i < 256; i++) {
+      if (i >= 0x30 && i <= 0x39) continue;
+      const isspace = [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d].includes(i);
+      expect(W.inet_addr(`1.2.3${String.fromCharCode(i)}`), `char ${i}`).toBe(isspace ? 0x03000201 : 0xffffffff);
+    }
+  });
+
   it('inet_addr gives the network-order u_long of a little-endian host', () => {
     expect(W.inet_addr('1.2.3.4')).toBe(0x04030201);
     expect(W.inet_addr('127.0.0.1')).toBe(W.htonl(W.INADDR_LOOPBACK));

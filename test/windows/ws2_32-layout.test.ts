@@ -71,6 +71,7 @@ describe('ws2_32.dll bindings', () => {
         'recv',
         'recvDisconnect',
         'recvfrom',
+        'select',
         'send',
         'sendDisconnect',
         'sendto',
