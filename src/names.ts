@@ -282,29 +282,70 @@ export async function getnameinfoAsync(
 // same on both platforms.
 
 /**
+ * An IPv6 literal whose trailing dotted quad has octets with leading zeros
+ * ("1::001.2.3.4"): Windows accepts up to three digits per octet there (Wine's
+ * protocol.c test_inet_pton), Node's isIPv6 does not. Returns the text with
+ * those zeros dropped, or the text unchanged.
+ */
+function v6WithPlainQuad(text: string): string {
+  const m = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return text;
+  const octets = m.slice(2).map(Number);
+  return octets.every((o) => o <= 255) ? `${m[1]}${octets.join('.')}` : text;
+}
+
+/**
  * inet_pton(Family, pszAddrString, pAddrBuf): 1 and the 4 or 16 bytes written
  * to `dst` (network order); 0 for a string that is not an address of that
- * family; -1 with WSAEAFNOSUPPORT for a family other than AF_INET/AF_INET6, or
- * WSAEFAULT when `dst` is too small. Like Windows, only the strict dotted-quad
- * form is IPv4 and a zone id ("%3") is not part of an IPv6 address.
+ * family; -1 with WSAEFAULT for a null string (checked first), WSAEAFNOSUPPORT
+ * for a family other than AF_INET/AF_INET6, WSAEFAULT when `dst` is too small.
+ * Like Windows, IPv4 is the strict dotted quad (no leading zeros), and a zone
+ * id ("%3") is not part of an IPv6 address. Unlike Windows, nothing is
+ * written to `dst` on failure (Windows may leave a partial address there).
  */
-export function inet_pton(family: number, src: string, dst: Uint8Array): number {
+export function inet_pton(family: number, src: string | null, dst: Uint8Array): number {
   int('inet_pton', 'family', family);
-  if (typeof src !== 'string') throw new TypeError(`inet_pton: src must be a string, got ${describe(src)}`);
   if (!(dst instanceof Uint8Array)) throw new TypeError(`inet_pton: dst must be a Buffer or Uint8Array, got ${describe(dst)}`);
+  if (src === null || src === undefined) return fail(WSA.WSAEFAULT);
+  if (typeof src !== 'string') throw new TypeError(`inet_pton: src must be a string, got ${describe(src)}`);
   if (family !== K.AF_INET && family !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
   if (dst.length < (family === K.AF_INET ? 4 : 16)) return fail(WSA.WSAEFAULT);
-  const okText = family === K.AF_INET ? isIPv4(src) : isIPv6(src) && !src.includes('%');
-  if (!okText) return 0;
-  dst.set(ipToBytes(family, src));
+  if (family === K.AF_INET) {
+    if (!isIPv4(src)) return 0;
+    dst.set(ipToBytes(family, src));
+    return 1;
+  }
+  const text = v6WithPlainQuad(src);
+  if (!isIPv6(text) || text.includes('%')) return 0;
+  dst.set(ipToBytes(family, text));
   return 1;
+}
+
+/**
+ * Windows' text for an IPv6 address (RtlIpv6AddressToString): the last 32
+ * bits as a dotted quad for IPv4-compatible (::a.b.c.d), IPv4-mapped
+ * (::ffff:a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d) addresses, but not
+ * for :: or ::1 (the seventh group is zero); RFC 5952 text otherwise. Wine's
+ * protocol.c test_addr_to_print: {0 x12, 204,152,189,116} is "::204.152.189.116".
+ */
+function windowsIPv6Text(b: Uint8Array): string {
+  const w = (i: number): number => (b[2 * i]! << 8) | b[2 * i + 1]!;
+  const zero0to3 = w(0) === 0 && w(1) === 0 && w(2) === 0 && w(3) === 0;
+  const quad = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (zero0to3 && w(6) !== 0) {
+    if (w(4) === 0 && w(5) === 0) return `::${quad}`;
+    if (w(4) === 0 && w(5) === 0xffff) return `::ffff:${quad}`;
+    if (w(4) === 0xffff && w(5) === 0) return `::ffff:0:${quad}`;
+  }
+  return bytesToIp(b);
 }
 
 /**
  * inet_ntop(Family, pAddr, pStringBuf, StringBufSize) without the buffer: the
  * text, or null with WSAEAFNOSUPPORT (family) or WSAEINVAL (`size`, the C
- * buffer's length with its NUL, too small for the text). `src` holds at least 4
- * or 16 bytes in network order.
+ * buffer's length with its NUL, too small for the text; 0 included). `src`
+ * holds at least 4 or 16 bytes in network order. IPv6 text is Windows' (see
+ * windowsIPv6Text).
  */
 export function inet_ntop(family: number, src: Uint8Array, size: number = INET6_ADDRSTRLEN): string | null {
   int('inet_ntop', 'family', family);
@@ -313,7 +354,7 @@ export function inet_ntop(family: number, src: Uint8Array, size: number = INET6_
   if (family !== K.AF_INET && family !== K.AF_INET6) return (fail(WSA.WSAEAFNOSUPPORT), null);
   const n = family === K.AF_INET ? 4 : 16;
   if (src.length < n) return (fail(WSA.WSAEFAULT), null);
-  const text = bytesToIp(src.subarray(0, n));
+  const text = n === 4 ? bytesToIp(src.subarray(0, 4)) : windowsIPv6Text(src.subarray(0, 16));
   if (size < text.length + 1) return (fail(WSA.WSAEINVAL), null);
   return text;
 }

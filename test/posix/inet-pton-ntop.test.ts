@@ -53,6 +53,12 @@ describe('inet_pton', () => {
       '1111:2222:3333:4444:5555:6666:7777::8888',
       '1111:2222:3333:4444:5555::08888',
       '1111:2222:3333::fffff',
+      '1::0001.2.3.4',
+      '1::1.2.3.256',
+      '1::256.2.3.4',
+      '1::1.2.3',
+      '[::]',
+      '::.',
     ];
     for (const t of notV6) expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(0);
     expect(b.every((x) => x === 7)).toBe(true);
@@ -67,11 +73,22 @@ describe('inet_pton', () => {
       ['1111:2222:3333:4444:5555:6666:7777::', '11112222333344445555666677770000'],
       ['1111::123.123.123.123', '111100000000000000000000' + '7b7b7b7b'],
       ['2001:0000:1234:0000:0000:C1C0:ABCD:0876', '20010000123400000000c1c0abcd0876'],
+      // Leading zeros in the embedded IPv4 octets (up to three digits) are accepted.
+      ['1::001.2.3.4', '00010000000000000000000001020304'],
+      ['1::1.002.3.4', '00010000000000000000000001020304'],
     ];
     for (const [t, hex] of cases) {
       expect(W.inet_pton(W.AF_INET6, t, b), t).toBe(1);
       expect(Buffer.from(b).toString('hex'), t).toBe(hex);
     }
+  });
+
+  it('a null string: -1 and WSAEFAULT, checked before the family', () => {
+    W.WSASetLastError(0);
+    expect(W.inet_pton(W.AF_UNSPEC, null, new Uint8Array(16))).toBe(-1);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEFAULT);
+    expect(W.inet_pton(W.AF_INET, null, new Uint8Array(16))).toBe(-1);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEFAULT);
   });
 
   it('another family: -1 and WSAEAFNOSUPPORT; a short buffer: -1 and WSAEFAULT', () => {
@@ -89,6 +106,24 @@ describe('inet_ntop', () => {
     const b = new Uint8Array(16);
     b[15] = 1;
     expect(W.inet_ntop(W.AF_INET6, b)).toBe('::1');
+  });
+
+  it("IPv6 text is Windows' (protocol.c test_addr_to_print): embedded IPv4 only for compatible/mapped/translated forms", () => {
+    const v6 = (...tail: number[]) => Uint8Array.from([...new Array(16 - tail.length).fill(0), ...tail]);
+    expect(W.inet_ntop(W.AF_INET, Uint8Array.from([0x15, 0x10, 0x20, 0x20]))).toBe('21.16.32.32');
+    expect(W.inet_ntop(W.AF_INET6, v6(0xff, 0xfe, 0xcc, 0x98, 0xbd, 0x74))).toBe('::fffe:cc98:bd74');
+    expect(W.inet_ntop(W.AF_INET6, Uint8Array.from([0x20, 0x30, 0xa4, 0xb1, ...new Array(12).fill(0)]))).toBe('2030:a4b1::');
+    expect(W.inet_ntop(W.AF_INET6, v6(0xcc, 0x98, 0xbd, 0x74))).toBe('::204.152.189.116');
+    expect(W.inet_ntop(W.AF_INET6, v6(0xff, 0xff, 1, 2, 3, 4))).toBe('::ffff:1.2.3.4');
+    expect(W.inet_ntop(W.AF_INET6, v6(0xff, 0xff, 0, 0, 1, 2, 3, 4))).toBe('::ffff:0:1.2.3.4');
+    expect(W.inet_ntop(W.AF_INET6, v6(1))).toBe('::1');
+    expect(W.inet_ntop(W.AF_INET6, v6())).toBe('::');
+    // 16 characters do not fit in 16 bytes with the NUL; size 0 never fits.
+    expect(W.inet_ntop(W.AF_INET6, v6(0xff, 0xfe, 0xcc, 0x98, 0xbd, 0x74), 16)).toBeNull();
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEINVAL);
+    expect(W.inet_ntop(W.AF_INET, Uint8Array.from([0x15, 0x10, 0x20, 0x20]), 0)).toBeNull();
+    expect(W.inet_ntop(W.AF_INET, Uint8Array.from([0x15, 0x10, 0x20, 0x20]), 6)).toBeNull();
+    expect(W.inet_ntop(W.AF_INET, Uint8Array.from([0x15, 0x10, 0x20, 0x20]), 17)).toBe('21.16.32.32');
   });
 
   it('a size too small for the text and its NUL: null, WSAEINVAL', () => {
