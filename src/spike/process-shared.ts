@@ -105,3 +105,77 @@ export function sharedCounters(name = 'WINSOCK_COMPAT_SHARED_V1') {
     nextHandle: (): number => 0x1000 + 4 * Atomics.add(r.words, 1, 1),
   };
 }
+
+/** One slot of the prototype table: the fields every thread needs to act on a handle. */
+export interface SharedSlot {
+  handle: number;
+  fd: number;
+  af: number;
+  type: number;
+  protocol: number;
+  /** Winsock state bits a real table would share (shutdown sent/received, listening, nonblocking...). */
+  flags: number;
+  /** A remembered failure (WSAECONNRESET...), 0 if none. */
+  broken: number;
+}
+
+const SLOT_WORDS = 8; // handle, fd, af, type, protocol, flags, broken, spare
+const FIELDS = ['handle', 'fd', 'af', 'type', 'protocol', 'flags', 'broken'] as const;
+
+/**
+ * A prototype of a process-wide handle table: `capacity` fixed slots in a
+ * shared region, searched and changed under the region's mutex, handles drawn
+ * from a shared counter (never reused). Word 0 of the region is the counter.
+ * Handle 0 marks a free slot (real handles start at 0x1000).
+ */
+export function sharedTable(name: string, capacity = 1024) {
+  const r = openSharedRegion(name, 4 * (SLOT_WORDS * capacity + 8));
+  const base = 8; // words 0..7: counter and spare
+  const at = (i: number): number => base + i * SLOT_WORDS;
+  const locked = <T>(fn: () => T): T => {
+    r.lock();
+    try {
+      return fn();
+    } finally {
+      r.unlock();
+    }
+  };
+  const find = (handle: number): number => {
+    for (let i = 0; i < capacity; i++) if (r.words[at(i)] === handle) return i;
+    return -1;
+  };
+  return {
+    region: r,
+    /** Records a socket under a new handle; -1 when the table is full. */
+    insert: (s: Omit<SharedSlot, 'handle'>): number =>
+      locked(() => {
+        const free = find(0);
+        if (free < 0) return -1;
+        const handle = 0x1000 + 4 * Atomics.add(r.words, 0, 1);
+        const slot: SharedSlot = { handle, ...s };
+        FIELDS.forEach((f, k) => (r.words[at(free) + k] = slot[f]));
+        return handle;
+      }),
+    lookup: (handle: number): SharedSlot | undefined =>
+      locked(() => {
+        const i = find(handle);
+        if (i < 0 || handle === 0) return undefined;
+        return Object.fromEntries(FIELDS.map((f, k) => [f, r.words[at(i) + k]!])) as unknown as SharedSlot;
+      }),
+    /** Sets bits in a slot's flags (e.g. SD_SEND done), as another thread's call would. */
+    setFlags: (handle: number, bits: number): boolean =>
+      locked(() => {
+        const i = find(handle);
+        if (i < 0) return false;
+        r.words[at(i) + 5]! |= bits;
+        return true;
+      }),
+    remove: (handle: number): boolean =>
+      locked(() => {
+        const i = find(handle);
+        if (i < 0 || handle === 0) return false;
+        r.words.fill(0, at(i), at(i) + SLOT_WORDS);
+        return true;
+      }),
+  };
+}

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
-import { openSharedRegion, sharedCounters } from '../../src/spike/process-shared.js';
+import { openSharedRegion, sharedCounters, sharedTable } from '../../src/spike/process-shared.js';
 import { observe, ok, tcpPair } from '../helpers.js';
 
 let workerFile = '';
@@ -50,7 +50,7 @@ beforeAll(() => {
     workerFile,
     `import { workerData, parentPort } from 'node:worker_threads';
 import koffi from 'koffi';
-import { openSharedRegion, sharedCounters } from ${JSON.stringify(pathToFileURL(join(tmp, 'dist', 'process-shared.js')).href)};
+import { openSharedRegion, sharedCounters, sharedTable } from ${JSON.stringify(pathToFileURL(join(tmp, 'dist', 'process-shared.js')).href)};
 const { task, name, n } = workerData;
 const getenv = koffi.load('libc.so.6').func('const char *getenv(const char *name)');
 let out;
@@ -90,6 +90,22 @@ else if (task === 'atomiccost') {
   t = performance.now();
   for (let i = 0; i < n; i++) Atomics.add(local, 3, 1);
   out = { atomicNs, sabNs: ((performance.now() - t) * 1e6) / n };
+}
+else if (task === 'tableuse') {
+  // Look a main-thread handle up in the shared table, use its descriptor, mark it.
+  const t = sharedTable(name);
+  const slot = t.lookup(n);
+  const send = koffi.load('libc.so.6').func('long send(int fd, const void *buf, size_t len, int flags)');
+  const sent = slot ? Number(send(slot.fd, Buffer.from('via the shared table'), 20, 0x4000)) : -1;
+  out = { slot: slot ?? null, sent, marked: t.setFlags(n, 0x2) };
+}
+else if (task === 'tablechurn') {
+  const t = sharedTable(name);
+  const hs = [];
+  for (let i = 0; i < n; i++) hs.push(t.insert({ fd: 100 + i, af: 2, type: 1, protocol: 6, flags: 0, broken: 0 }));
+  const found = hs.every((h) => t.lookup(h)?.handle === h);
+  for (const h of hs) t.remove(h);
+  out = { hs, found };
 }
 else if (task === 'handles') { const c = sharedCounters(name); const hs = []; for (let i = 0; i < n; i++) hs.push(c.nextHandle()); out = { hs }; }
 parentPort.postMessage(out);
@@ -217,5 +233,34 @@ describe('process-wide memory for worker_threads through koffi', () => {
     const r = await run<{ atomicNs: number; sabNs: number }>('atomiccost', 'WSC_SPIKE_COST', 1_000_000);
     console.log(`[spike] Atomics.add: ${r.atomicNs.toFixed(1)} ns on koffi.view memory, ${r.sabNs.toFixed(1)} ns on a SharedArrayBuffer`);
     expect(openSharedRegion('WSC_SPIKE_COST', 64).words[3]).toBe(1_000_000);
+  });
+
+  it('prototype: a SOCKET recorded in the shared table on the main thread is found and used by a Worker', async () => {
+    expect(W.WSAStartup(W.MAKEWORD(2, 2))).toBe(0);
+    const { client, server, listener } = tcpPair();
+    const t = sharedTable('WSC_SPIKE_TABLE');
+    const h = t.insert({ fd: W.nativeFd(client)!, af: W.AF_INET, type: W.SOCK_STREAM, protocol: W.IPPROTO_TCP, flags: 0, broken: 0 });
+    expect(h).toBeGreaterThanOrEqual(0x1000);
+    const res = await run<{ slot: Record<string, number> | null; sent: number; marked: boolean }>('tableuse', 'WSC_SPIKE_TABLE', h);
+    expect(res.slot).toMatchObject({ handle: h, fd: W.nativeFd(client), af: W.AF_INET, type: W.SOCK_STREAM });
+    expect(res.sent).toBe(20);
+    expect(observe(server)).toEqual({ bytes: 'via the shared table' });
+    // The Worker's change of state is what this thread now reads.
+    expect(t.lookup(h)?.flags).toBe(0x2);
+    expect(t.remove(h)).toBe(true);
+    const after = await run<{ slot: unknown }>('tableuse', 'WSC_SPIKE_TABLE', h);
+    expect(after.slot).toBeNull();
+    [client, server, listener].forEach((s) => ok(W.closesocket(s)));
+    expect(W.WSACleanup()).toBe(0);
+  });
+
+  it('prototype: 4 Workers inserting and removing 250 handles each at once: unique handles, every one found, table empty after', async () => {
+    const res = await many<{ hs: number[]; found: boolean }>(4, 'tablechurn', 'WSC_SPIKE_CHURN', 250);
+    const all = res.flatMap((r) => r.hs);
+    expect(res.every((r) => r.found)).toBe(true);
+    expect(new Set(all).size).toBe(1000);
+    expect(all.every((h) => h >= 0x1000)).toBe(true);
+    const t = sharedTable('WSC_SPIKE_CHURN');
+    expect(all.some((h) => t.lookup(h) !== undefined)).toBe(false);
   });
 });
