@@ -176,6 +176,9 @@ export const portingScenarios = [
         expect: { ret: 1, counts: [null, 0, 1], soError: 10061 },
       },
       udp: { call: 'select on an unbound UDP socket in all sets', expect: { ret: 1, counts: [0, 1, 0] } },
+      peerClosed: { call: 'select(c in read) after closesocket(a) at the peer', expect: { ret: 1, counts: [1, null, null] } },
+      peerReset: { call: 'select(c in read) after the peer closed with linger {1,0}', expect: { ret: 1, counts: [1, null, null] } },
+      overlap: { call: 'select(0, set, set, NULL) with set = {c, a}, data waiting at a', expect: { ret: 2, counts: [2, 2, null] } },
     },
     async run(w, t) {
       t.observe('empty', sel(w, w.fd_set(), w.fd_set(), w.fd_set(), ZERO));
@@ -213,6 +216,24 @@ export const portingScenarios = [
       w.getsockopt(nb, SOL_SOCKET, SO_ERROR, err);
       t.observe('refused', { ...r, soError: err[0] });
       closeAll(w, nb);
+
+      const g = pair(w);
+      w.closesocket(g.a);
+      t.observe('peerClosed', sel(w, set(w, g.c), null, null, TV));
+      closeAll(w, g.c, g.l);
+      const rs = pair(w);
+      must(w.setsockopt(rs.a, SOL_SOCKET, 0x0080, { l_onoff: 1, l_linger: 0 }) === 0, 'SO_LINGER');
+      w.closesocket(rs.a);
+      t.observe('peerReset', sel(w, set(w, rs.c), null, null, TV));
+      closeAll(w, rs.c, rs.l);
+      // The same set for readfds and writefds: it ends up holding each ready socket once.
+      const o = pair(w);
+      must(w.send(o.c, Buffer.from('x')) === 1, 'send');
+      must(sel(w, set(w, o.a), null, null, TV).ret === 1, 'data arrived');
+      const both = set(w, o.c, o.a);
+      const ob = sel(w, both, both, null, ZERO);
+      t.observe('overlap', ob);
+      closeAll(w, o.c, o.a, o.l);
 
       const u = w.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
       t.observe('udp', sel(w, set(w, u), set(w, u), set(w, u), { tv_sec: 0, tv_usec: 250000 }));
