@@ -15,7 +15,20 @@
 // - creating the region must itself be serialised (two Workers loading the
 //   library at once): flockfile(stderr) is a lock every process already has.
 //   Node writes to fd 2 through libuv, not through libc's FILE, so holding it
-//   for the few microseconds of the creation blocks nothing else.
+//   for the few microseconds of the creation blocks nothing else;
+// - child processes inherit the environment (the main thread's process.env
+//   reads the C environment), so the value carries the pid that wrote it and
+//   a child creates its own region rather than dereferencing the parent's;
+// - descriptors are process-wide already: a Worker can send on the fd behind
+//   a main-thread SOCKET, and uv_poll watchers on the same fd in two loops both
+//   fire.
+// What a real process-wide table would still need (not done here): the
+// socket's Winsock state (posix.ts's PosixSock: shutdown flags, linger,
+// timeouts, the remembered reset, FIONBIO) as fixed-width fields of a slot
+// instead of a JS object; an owner for the SD_RECEIVE watcher (a koffi.node.poll
+// handle belongs to one thread's loop); a way for the last WSACleanup or a
+// closesocket in one thread to settle promises pending in another (995); and
+// a hash instead of this prototype's linear scan.
 import koffi from 'koffi';
 
 /** sizeof(pthread_mutex_t) is 40 on x86-64 and 48 on arm64 glibc: reserve 64. */
@@ -60,18 +73,22 @@ export function openSharedRegion(name: string, bytes: number): SharedRegion {
   const c = libc();
   const stderrFile = koffi.decode(c.stderrVar, 'void *');
   let created = false;
-  let text = c.getenv(name) as string | null;
+  // The value is "<pid>:<address>". Child processes inherit the environment,
+  // and an address from the parent means nothing in a child: only a value
+  // this process wrote counts (a child then creates its own region).
+  const mine = (v: string | null): string | null => (v && v.startsWith(`${process.pid}:`) ? v.slice(v.indexOf(':') + 1) : null);
+  let text = mine(c.getenv(name) as string | null);
   if (!text) {
     c.flockfile(stderrFile);
     try {
-      text = c.getenv(name) as string | null;
+      text = mine(c.getenv(name) as string | null);
       if (!text) {
         const p = c.malloc(MUTEX_BYTES + bytes) as bigint;
         if (!p) throw new Error('openSharedRegion: malloc failed');
         c.memset(p, 0, MUTEX_BYTES + bytes);
         c.mutexInit(p, null);
         text = `0x${p.toString(16)}`;
-        c.setenv(name, text, 1);
+        c.setenv(name, `${process.pid}:${text}`, 1);
         created = true;
       }
     } finally {

@@ -143,7 +143,7 @@ describe('process-wide memory for worker_threads through koffi', () => {
       w.once('error', reject);
     });
     const seen = await done;
-    expect(BigInt(seen.libc)).toBe(openSharedRegion('WSC_SPIKE_ENV', 64).address);
+    expect(seen.libc).toBe(`${process.pid}:0x${openSharedRegion('WSC_SPIKE_ENV', 64).address.toString(16)}`);
     expect(seen.nodeEnv).toBeNull();
   });
 
@@ -262,5 +262,23 @@ describe('process-wide memory for worker_threads through koffi', () => {
     expect(all.every((h) => h >= 0x1000)).toBe(true);
     const t = sharedTable('WSC_SPIKE_CHURN');
     expect(all.some((h) => t.lookup(h) !== undefined)).toBe(false);
+  });
+
+  it('a child process inherits the variable but not the memory: it creates its own region instead of using a foreign address', () => {
+    const r = openSharedRegion('WSC_SPIKE_CHILD', 64);
+    r.words[0] = 1234;
+    // process.env on the main thread reads the C environment, so spawned children inherit the value.
+    expect(process.env.WSC_SPIKE_CHILD).toBe(`${process.pid}:0x${r.address.toString(16)}`);
+    const dist = pathToFileURL(join(workerFile, '..', 'dist', 'process-shared.js')).href;
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { openSharedRegion } = await import(${JSON.stringify(dist)}); const c = openSharedRegion('WSC_SPIKE_CHILD', 64); console.log(JSON.stringify({ created: c.created, word: c.words[0] }));`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(JSON.parse(out)).toEqual({ created: true, word: 0 });
   });
 });
