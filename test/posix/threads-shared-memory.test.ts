@@ -107,6 +107,15 @@ else if (task === 'tablechurn') {
   for (const h of hs) t.remove(h);
   out = { hs, found };
 }
+else if (task === 'bc') {
+  // A named BroadcastChannel reaches every thread of the process with no wiring by the program.
+  const ch = new BroadcastChannel(name);
+  out = await new Promise((resolve) => {
+    ch.onmessage = (e) => (ch.close(), resolve({ got: e.data }));
+    parentPort.postMessage('listening');
+    setTimeout(() => (ch.close(), resolve({ timeout: true })), 5000);
+  });
+}
 else if (task === 'handles') { const c = sharedCounters(name); const hs = []; for (let i = 0; i < n; i++) hs.push(c.nextHandle()); out = { hs }; }
 parentPort.postMessage(out);
 `,
@@ -280,5 +289,16 @@ describe('process-wide memory for worker_threads through koffi', () => {
       { encoding: 'utf8', timeout: 20_000 },
     );
     expect(JSON.parse(out)).toEqual({ created: true, word: 0 });
+  });
+
+  it('a named BroadcastChannel reaches a Worker the program never wired (a way to tell other threads a socket was closed)', async () => {
+    const w = new Worker(workerFile, { workerData: { task: 'bc', name: 'wsc-spike-close', n: 0 } });
+    const ch = new BroadcastChannel('wsc-spike-close');
+    const got = await new Promise<unknown>((resolve, reject) => {
+      w.on('message', (m) => (m === 'listening' ? ch.postMessage({ closed: 0x1000 }) : resolve(m)));
+      w.once('error', reject);
+    });
+    ch.close();
+    expect(got).toEqual({ got: { closed: 0x1000 } });
   });
 });
