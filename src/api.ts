@@ -378,3 +378,7 @@ export function getpeername(s: SOCKET, out: SockAddr): number {
   checkSockAddrOut('getpeername', out);
   return rec ? be.getpeername(rec, out) : K.SOCKET_ERROR;
 }
+
+// --- for select.ts and names.ts (not part of the public API) -------------
+import { provideTable } from './table-access.js';
+provideTable({ started: () => startups > 0, get: (s) => table.get(s) });

@@ -3,3 +3,5 @@ export * from './constants.js';
 export * from './api.js';
 export * from './wsa-codes.js';
 export { WSA, WinsockError, wsaErrorName, wsaErrorMessage, type WsaErrorName } from './errors.js';
+export * from './names.js';
+export * from './select.js';

@@ -25,6 +25,9 @@ import { backend as be } from './backends/select.js';
 import type { Interest, Ready } from './backends/watch.js';
 
 export { WinsockError } from './errors.js';
+// Name resolution waits in libc (or ws2_32) itself, as dns.lookup does: the
+// awaitable forms run that call on libuv's thread pool (names.ts).
+export { getaddrinfoAsync as getaddrinfo, getnameinfoAsync as getnameinfo } from './names.js';
 
 export interface Options {
   /** Aborting it rejects the pending operation with an AbortError; the socket stays usable. */

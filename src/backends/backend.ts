@@ -65,6 +65,12 @@ export interface Backend<S extends SockBase = SockBase> {
   ioctlsocket(s: S, cmd: number, argp: number[]): number;
   /** Fills `revents` (one per entry) and returns the count ready, or SOCKET_ERROR. */
   poll(entries: PollEntry<S>[], revents: number[], timeoutMs: number): number;
+  /**
+   * select over three lists of live sockets (read, write, except): sets
+   * ready[k][i] for entry i of list k, returns the count ready (0 on timeout)
+   * or SOCKET_ERROR. timeoutMs < 0 waits forever.
+   */
+  select(sets: [S[], S[], S[]], timeoutMs: number, ready: [boolean[], boolean[], boolean[]]): number;
   getsockname(s: S, out: SockAddr): number;
   getpeername(s: S, out: SockAddr): number;
   /**

@@ -11,6 +11,7 @@ import { C, E, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, soc
 import { LEVELS, optionInfo, type OptionInfo } from '../options.js';
 import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
+import { select } from './posix-select.js';
 
 export const name = 'posix' as const;
 
@@ -932,8 +933,15 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     if (rc >= 0 || errno() !== E.EINTR) break;
   }
   if (rc < 0) return fail(wsaFromErrno(errno()));
-  // Data that arrived after SD_RECEIVE while we waited resets now, not at the next call.
-  for (const e of live) enforceReceiveShutdown(e.sock!);
+  // Data that arrived after SD_RECEIVE while we waited resets now, not at the
+  // next call; such a connection is reported disconnected (POLLHUP) below.
+  const reset = new Set<PosixSock>();
+  for (const e of live) {
+    const s = e.sock!;
+    if (s.broken) continue;
+    enforceReceiveShutdown(s);
+    if (s.broken) reset.add(s);
+  }
   let count = 0;
   let j = 0;
   entries.forEach((e, i) => {
@@ -959,7 +967,7 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
       // Winsock's POLLHUP marks a stream the peer disconnected (its FIN or
       // RST); Linux says POLLRDHUP for the FIN and POLLHUP only once both
       // directions are shut.
-      if (n & (L.POLLHUP | L.POLLRDHUP) && stream && s.connectStarted) r |= K.POLLHUP;
+      if ((n & (L.POLLHUP | L.POLLRDHUP) && stream && s.connectStarted) || reset.has(s)) r |= K.POLLHUP;
       if (n & L.POLLNVAL) r |= K.POLLNVAL;
     }
     revents[i] = r;
@@ -994,6 +1002,9 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
   return 0;
 }
 
+// --- select (issue 9): Winsock's readiness sets over poll() above; see posix-select.ts ---
+export { select };
+
 /** The seam, checked by the compiler: every function of Backend, with these names. */
 export const backend = {
   name,
@@ -1021,4 +1032,5 @@ export const backend = {
   getpeername,
   watch,
   unwatch,
+  select,
 } satisfies Backend<PosixSock>;

@@ -46,6 +46,7 @@ import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
 import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
+import { select } from './win32-select.js';
 
 export const name = 'win32' as const;
 
@@ -379,6 +380,9 @@ export function getpeername(s: Win32Sock, out: SockAddr): number {
   return 0;
 }
 
+// --- select (issue 9): ws2_32's select; see win32-select.ts ---
+export { select };
+
 // --- readiness on Node's loop ---------------------------------------------------
 /** The SOCKET's watch, made on first need; null when it is not a live socket (uv_poll must not see one). */
 function watchOf(s: Win32Sock): Watch | null {
@@ -426,4 +430,5 @@ export const backend = {
   getpeername,
   watch,
   unwatch,
+  select,
 } satisfies Backend<Win32Sock>;

@@ -856,6 +856,10 @@ export const scenarios = [
   },
 ];
 
+// The porting surface's scenarios (issue 9) run before the final WSACleanup scenario.
+import { portingScenarios } from './scenarios-porting.mjs';
+scenarios.splice(scenarios.length - 1, 0, ...portingScenarios);
+
 /** @param {unknown} want @param {unknown} got */
 function fieldMatches(want, got) {
   if (want !== null && typeof want === 'object' && ('min' in want || 'max' in want)) {
