@@ -32,6 +32,7 @@ const SO_RCVTIMEO = 0x1006;
 const FIONBIO = 0x8004667e;
 const MSG_WAITALL = 0x8;
 const POLLRDNORM = 0x0100;
+const POLLNVAL = 0x0004;
 const LOOPBACK = '127.0.0.1';
 
 /** @param {number} ms */
@@ -346,23 +347,29 @@ export const cases = [
     checks: {
       closesocket: { call: 'await closesocket(c) with linger {1,0}', expect: { ok: true, value: null } },
       peer: {
-        call: 'the peer: await recv(a)',
+        call: 'the peer: await recv(a), pending before the close',
         expect: { ok: false, code: 'WSAECONNRESET', syscall: 'recv' },
         wine: {
           expect: { ok: true, value: 0 },
           reason: "Wine 8's recv reports the peer's reset as a graceful end (0); the RST is on the wire all the same",
         },
       },
+      peerAgain: {
+        call: 'the peer: await recv(a) again (a reset is remembered)',
+        expect: { ok: false, code: 'WSAECONNRESET', syscall: 'recv' },
+        wine: { expect: { ok: true, value: 0 }, reason: 'The same on every later recv' },
+      },
     },
     packets: { client: ['RST'], server: [] },
     async run(w, P, t) {
       const p = await promisePair(w, P);
       t.conn(p);
+      const pending = settled(P.recv(p.a, new Uint8Array(16)));
+      await sleep(20);
       must(w.setsockopt(p.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }) === 0, 'SO_LINGER {1,0}');
       t.observe('closesocket', await settled(P.closesocket(p.c)));
-      await sleep(20);
-      const r = await settled(P.recv(p.a, new Uint8Array(16)));
-      t.observe('peer', r);
+      t.observe('peer', await pending);
+      t.observe('peerAgain', await settled(P.recv(p.a, new Uint8Array(16))));
       w.closesocket(p.a);
     },
   },
@@ -410,6 +417,89 @@ export const cases = [
     },
   },
   {
+    id: 'connect-refused',
+    title: 'connect to a loopback port nobody listens on',
+    rule: "a failed handshake rejects with the connect's own error (SO_ERROR once the socket reports it)",
+    checks: {
+      connect: {
+        call: 'await connect(c, a closed port)',
+        expect: { ok: false, code: 'WSAECONNREFUSED', errno: 10061, syscall: 'connect' },
+      },
+    },
+    async run(w, P, t) {
+      // A port that was just free: bind, read it, close.
+      const { l, addr } = listener(w);
+      w.closesocket(l);
+      const c = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+      t.observe('connect', await settled(P.connect(c, addr)));
+      w.closesocket(c);
+    },
+  },
+  {
+    id: 'ipv6-pair',
+    title: 'the promise calls over IPv6 loopback',
+    rule: 'AF_INET6 (23) addresses work through connect/accept/send/recv',
+    checks: {
+      recv: {
+        call: "await accept/connect on [::1], await send(c, 'six'), await recv(a)",
+        expect: { ok: true, value: 3, data: 'six', peer: '::1' },
+      },
+    },
+    async run(w, P, t) {
+      const AF_INET6 = 23;
+      const l = w.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+      must(l !== -1 && w.bind(l, { family: AF_INET6, address: '::1', port: 0 }) === 0 && w.listen(l, 4) === 0, 'IPv6 listener');
+      const c = w.socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+      const from = { family: 0, address: '', port: 0 };
+      const [acc, con] = await Promise.all([settled(P.accept(l, from)), settled(P.connect(c, nameOf(w, l)))]);
+      must(acc.ok === true && con.ok === true, `accept/connect: ${JSON.stringify([acc, con])}`);
+      const a = /** @type {number} */ (acc.value);
+      must((await settled(P.send(c, Buffer.from('six')))).ok === true, 'send');
+      const buf = new Uint8Array(16);
+      const r = await settled(P.recv(a, buf));
+      t.observe('recv', r.ok ? { ...r, data: text(buf, /** @type {number} */ (r.value)), peer: from.address } : r);
+      for (const s of [c, a, l]) w.closesocket(s);
+    },
+  },
+  {
+    id: 'pending-in-order',
+    title: 'several pending operations on one socket',
+    rule: 'operations pending in one direction complete in the order they were made',
+    checks: {
+      recvs: { call: "three pending await recv(a, 3-byte buffers); then send(c, 'abcdefghi')", expect: { data: ['abc', 'def', 'ghi'] } },
+      sends: {
+        call: 'three await send(c, 1 MiB of 1s, 2s, 3s) made at once; a reads everything',
+        expect: { values: [1048576, 1048576, 1048576], inOrder: true, received: 3145728 },
+      },
+    },
+    async run(w, P, t) {
+      const p = await promisePair(w, P);
+      const bufs = [0, 1, 2].map(() => new Uint8Array(3));
+      const recvs = bufs.map((b) => settled(P.recv(p.a, b, 3, 0)));
+      await sleep(20);
+      w.send(p.c, Buffer.from('abcdefghi'));
+      const got = await Promise.all(recvs);
+      t.observe('recvs', { data: got.map((r, i) => (r.ok ? text(bufs[i], /** @type {number} */ (r.value)) : JSON.stringify(r))) });
+      const MiB = 1 << 20;
+      const sends = [1, 2, 3].map((v) => settled(P.send(p.c, new Uint8Array(MiB).fill(v)), 10000));
+      // The bytes arrive as 1 MiB of 1s, then 2s, then 3s: no send overtook another.
+      const chunk = new Uint8Array(65536);
+      let inOrder = true;
+      let received = 0;
+      while (received < 3 * MiB) {
+        const r = await settled(P.recv(p.a, chunk, chunk.length, 0));
+        if (!r.ok || r.value === 0) break;
+        const n = /** @type {number} */ (r.value);
+        for (let i = 0; i < n; i++) inOrder &&= chunk[i] === Math.floor((received + i) / MiB) + 1;
+        received += n;
+      }
+      const done = await Promise.all(sends);
+      t.observe('sends', { values: done.map((r) => (r.ok ? r.value : JSON.stringify(r))), inOrder, received });
+      w.closesocket(p.c);
+      w.closesocket(p.a);
+    },
+  },
+  {
     id: 'close-aborts-pending',
     title: 'flat closesocket with operations pending',
     rule: 'closesocket rejects every operation pending on the socket with WSA_OPERATION_ABORTED (995)',
@@ -424,6 +514,10 @@ export const cases = [
         call: 'await accept(l), pending when closesocket(l) ran',
         expect: { ok: false, code: 'WSA_OPERATION_ABORTED', errno: 995, syscall: 'accept' },
       },
+      send: {
+        call: 'await send(c, 1 MiB) pending on a full connection when closesocket(c) ran',
+        expect: { ok: false, code: 'WSA_OPERATION_ABORTED', errno: 995, syscall: 'send' },
+      },
     },
     async run(w, P, t) {
       const p = await promisePair(w, P);
@@ -436,6 +530,15 @@ export const cases = [
       );
       t.observe('recv1', await r1);
       t.observe('recv2', await r2);
+      // A send waiting for room on a full connection.
+      const q = await promisePair(w, P);
+      fill(w, q.c);
+      const s = settled(P.send(q.c, new Uint8Array(1 << 20)));
+      await sleep(20);
+      must(w.setsockopt(q.c, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }) === 0, 'SO_LINGER {1,0}');
+      w.closesocket(q.c);
+      t.observe('send', await s);
+      w.closesocket(q.a);
       w.closesocket(p.c);
       const { l } = listener(w);
       const acc = settled(P.accept(l));
@@ -483,6 +586,11 @@ export const cases = [
         call: 'await WSAPoll([{c, POLLRDNORM}], 150) with nothing to read',
         expect: { ok: true, value: 0, revents: 0, ms: { min: 130, max: 2000 } },
       },
+      closed: {
+        // With an idle UDP socket u beside it: an array with no valid socket left is WSAEINVAL (api.ts).
+        call: 'await WSAPoll([{c, POLLRDNORM}, {u, POLLRDNORM}], -1); closesocket(c) (flat) 50 ms later',
+        expect: { ok: true, value: 1, revents: [POLLNVAL, 0] },
+      },
     },
     async run(w, P, t) {
       const p = await promisePair(w, P);
@@ -496,7 +604,16 @@ export const cases = [
       const t1 = Date.now();
       const r2 = await settled(P.WSAPoll(fds2, 150));
       t.observe('timeout', { ...r2, revents: fds2[0].revents, ms: Date.now() - t1 });
-      w.closesocket(p.c);
+      const u = w.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+      must(u !== -1 && w.bind(u, { family: AF_INET, address: LOOPBACK, port: 0 }) === 0, 'udp socket');
+      const fds3 = [
+        { fd: p.c, events: POLLRDNORM, revents: -1 },
+        { fd: u, events: POLLRDNORM, revents: -1 },
+      ];
+      setTimeout(() => w.closesocket(p.c), 50);
+      const r3 = await settled(P.WSAPoll(fds3, -1));
+      t.observe('closed', { ...r3, revents: fds3.map((f) => f.revents) });
+      w.closesocket(u);
       w.closesocket(p.a);
     },
   },
