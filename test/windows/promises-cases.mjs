@@ -149,6 +149,38 @@ async function readToEnd(P, s, ms = 4000) {
   }
 }
 
+/**
+ * A function counting this process's threads: /proc/self/task on Linux; on Windows
+ * kernel32's thread snapshot (under Wine, /proc/self names the wineserver, not this
+ * process). Loaded only where it runs.
+ * @returns {Promise<() => number>}
+ */
+async function threadCounter() {
+  if (process.platform !== 'win32') {
+    const { readdirSync } = await import('node:fs');
+    return () => readdirSync('/proc/self/task').length;
+  }
+  const { createRequire } = await import('node:module');
+  const koffi = createRequire(import.meta.url)('koffi');
+  const k32 = koffi.load('kernel32.dll');
+  const snapshot = k32.func('void * __stdcall CreateToolhelp32Snapshot(uint32_t dwFlags, uint32_t th32ProcessID)');
+  const first = k32.func('int __stdcall Thread32First(void *hSnapshot, void *lpte)');
+  const next = k32.func('int __stdcall Thread32Next(void *hSnapshot, void *lpte)');
+  const close = k32.func('int __stdcall CloseHandle(void *h)');
+  const pid = k32.func('uint32_t __stdcall GetCurrentProcessId()')();
+  const TH32CS_SNAPTHREAD = 0x4;
+  // THREADENTRY32: dwSize, cntUsage, th32ThreadID, th32OwnerProcessID, tpBasePri, tpDeltaPri, dwFlags.
+  const entry = Buffer.alloc(28);
+  return () => {
+    const h = snapshot(TH32CS_SNAPTHREAD, 0);
+    let n = 0;
+    entry.writeUInt32LE(entry.length, 0);
+    for (let ok = first(h, entry); ok; ok = next(h, entry)) if (entry.readUInt32LE(12) === pid) n++;
+    close(h);
+    return n;
+  };
+}
+
 /** @param {Uint8Array} b @param {number} n */
 const text = (b, n) => Buffer.from(b.subarray(0, n)).toString();
 
@@ -497,6 +529,51 @@ export const cases = [
       t.observe('sends', { values: done.map((r) => (r.ok ? r.value : JSON.stringify(r))), inOrder, received });
       w.closesocket(p.c);
       w.closesocket(p.a);
+    },
+  },
+  {
+    id: 'no-thread-per-wait',
+    title: '200 pending recvs hold no thread',
+    rule: "waiting is a uv_poll on Node's own loop: no thread per pending operation, and libuv's thread pool stays free for fs",
+    checks: {
+      threads: {
+        call: "the process's thread count with 200 pending await recv, against before them",
+        // libuv's slow (non-AFD) poll on Windows would queue one work item, a thread, per waiting socket.
+        expect: { extra: { max: 4 }, allDelivered: true },
+      },
+      fs: { call: 'fs.readFile completions during 200 ms of those 200 pending recvs', expect: { reads: { min: 5 } } },
+    },
+    async run(w, P, t) {
+      const count = await threadCounter();
+      const { l, addr } = listener(w);
+      /** @type {Array<[number, number]>} */
+      const pairs = [];
+      for (let i = 0; i < 200; i++) {
+        const c = w.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        const [acc, con] = await Promise.all([settled(P.accept(l)), settled(P.connect(c, addr))]);
+        must(acc.ok === true && con.ok === true, `pair ${i}: ${JSON.stringify([acc, con])}`);
+        pairs.push([c, /** @type {number} */ (acc.value)]);
+      }
+      const before = count();
+      const pending = pairs.map(([, a]) => settled(P.recv(a, new Uint8Array(8)), 10000));
+      const { readFile } = await import('node:fs/promises');
+      const me = new URL(import.meta.url);
+      let reads = 0;
+      const end = Date.now() + 200;
+      while (Date.now() < end) {
+        await readFile(me);
+        reads++;
+      }
+      const during = count();
+      for (const [c] of pairs) w.send(c, Buffer.from('x'));
+      const got = await Promise.all(pending);
+      t.observe('threads', { before, during, extra: during - before, allDelivered: got.every((r) => r.ok && r.value === 1) });
+      t.observe('fs', { reads });
+      for (const [c, a] of pairs) {
+        w.closesocket(c);
+        w.closesocket(a);
+      }
+      w.closesocket(l);
     },
   },
   {
