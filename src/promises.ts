@@ -382,10 +382,14 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number, options?: Options):
         r = once('WSAPoll', () => api.WSAPoll(fds, 0))!;
       } catch (e) {
         finish();
-        // Only the last WSACleanup makes a valid WSAPoll fail while it waits: it was aborted.
-        return reject(
-          e instanceof WinsockError && e.errno === WSA.WSANOTINITIALISED ? new WinsockError(WSA.WSA_OPERATION_ABORTED, 'WSAPoll') : e,
-        );
+        const code = e instanceof WinsockError ? e.errno : 0;
+        // Every socket it waited on was closed meanwhile: the wait is over, each entry POLLNVAL.
+        if (code === WSA.WSAENOTSOCK) {
+          for (const p of fds) p.revents = table.has(p.fd) ? 0 : K.POLLNVAL;
+          return resolve(0);
+        }
+        // The last WSACleanup: it was aborted.
+        return reject(code === WSA.WSANOTINITIALISED ? new WinsockError(WSA.WSA_OPERATION_ABORTED, 'WSAPoll') : e);
       }
       if (r > 0 || anyEvents(fds)) settle(r);
     }

@@ -109,3 +109,13 @@ it('a WSAPoll waiting on a handle that gets closed resolves, POLLNVAL for it (no
   expect(await outcome(p)).toEqual({ value: 0 });
   expect(fds.map((f) => f.revents)).toEqual([W.POLLNVAL, 0]);
 });
+
+it('a WSAPoll whose only socket gets closed resolves 0 with POLLNVAL: its wait is over', async () => {
+  const { server } = await promisePair();
+  const fds = [{ fd: server, events: W.POLLRDNORM, revents: 0 }];
+  const p = P.WSAPoll(fds, -1);
+  await tick(20);
+  ok(W.closesocket(server));
+  expect(await outcome(p)).toEqual({ value: 0 });
+  expect(fds[0]!.revents).toBe(W.POLLNVAL);
+});
