@@ -517,8 +517,15 @@ function beforeSend(s: PosixSock): number {
   if (s.shutSend) return fail(WSA.WSAESHUTDOWN);
   // Contract: "peer reset, then recv/send" is WSAECONNRESET every time.
   if (s.broken) return fail(s.broken);
-  return 0;
+  return notYetConnected(s) ? fail(WSA.WSAENOTCONN) : 0;
 }
+
+/**
+ * Winsock: send/recv on a stream socket whose nonblocking connect has not
+ * completed is WSAENOTCONN (sock.c test_connecting_socket); Linux answers
+ * EAGAIN, which would read as WSAEWOULDBLOCK.
+ */
+const notYetConnected = (s: PosixSock): boolean => s.type === K.SOCK_STREAM && s.connectStarted && !s.listening && !isConnected(s);
 
 /**
  * Sends `len` bytes of `buf` (to the `alen` bytes of addrBuf when alen > 0).
@@ -580,6 +587,7 @@ function beforeRecv(s: PosixSock): number {
   // Contract: "recv after own SD_RECEIVE" is WSAESHUTDOWN even with data buffered.
   if (s.shutRecv) return fail(WSA.WSAESHUTDOWN);
   if (s.broken) return fail(s.broken);
+  if (notYetConnected(s)) return fail(WSA.WSAENOTCONN);
   // Winsock: receiving on an unbound datagram socket is WSAEINVAL (Linux would block forever).
   if (s.type === K.SOCK_DGRAM && !s.bound) {
     if (localPort(s.fd) === 0) return fail(WSA.WSAEINVAL);
