@@ -10,7 +10,7 @@ int main(int argc, char **argv) {
   int l = listener(&a);
   pid_t pid = fork();
   if (pid == 0) {
-    static char buf[65536];
+    static char buf[256 * 1024]; /* as bench/sink.c reads */
     int s = accept(l, NULL, NULL);
     if (s < 0) die("accept");
     drain(s, buf, sizeof buf);

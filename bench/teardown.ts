@@ -1,10 +1,10 @@
 // Workload 6, flat side (bench/teardown.c is the C side): closing n idle
 // connections, with the default close (FIN) and with linger {1,0} (RST). The
-// far ends live in bench/holder.c's process (its port is given), which closes
-// each when the FIN or RST arrives. Only the closes are timed; closes/s.
+// far ends live in a bench/holder.c process started here, which closes each
+// when the FIN or RST arrives. Only the closes are timed; closes/s.
 import * as W from '../src/index.js';
 import { check } from './cycle.js';
-import { emit, now, nsSince } from './lib.js';
+import { cBinary, emit, now, nsSince, startHelper } from './lib.js';
 
 function teardown(addr: W.SockAddr, n: number, abortive: boolean): number {
   const cli: W.SOCKET[] = [];
@@ -19,11 +19,15 @@ function teardown(addr: W.SockAddr, n: number, abortive: boolean): number {
   return n / (nsSince(t0) / 1e9);
 }
 
-export function flat(port: number, n: number): void {
+export async function flat(n: number): Promise<void> {
+  const holder = startHelper(cBinary('holder'), []);
+  const port = Number(await holder.line());
   W.WSAStartup(W.MAKEWORD(2, 2));
   const addr = { family: W.AF_INET, address: '127.0.0.1', port };
   const graceful = teardown(addr, n, false);
   const abortive = teardown(addr, n, true);
   W.WSACleanup();
+  holder.proc.stdin.end();
+  await holder.exited;
   emit({ default: graceful, linger0: abortive });
 }

@@ -33,7 +33,7 @@ const table: Record<string, () => unknown> = {
   'scale net': () => scale.netModule(a[0]!),
   'scale promises': async () => scale.promises(await needPromises(), a[0]!),
   'growth flat': () => growth.flat(a[0]!, a[1]!, a[2]!),
-  'teardown flat': () => teardown.flat(a[0]!, a[1]!),
+  'teardown flat': () => teardown.flat(a[0]!),
 };
 
 const run = table[`${workload} ${contender}`];
