@@ -11,7 +11,7 @@ import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
 import { beforeClose } from './hooks.js';
-import { LEVELS, optionInfo } from './options.js';
+import { LEVELS, optionInfo, type OptionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { Backend, PollEntry, SockBase } from './backends/backend.js';
 import { backend } from './backends/select.js';
@@ -257,13 +257,25 @@ export function closesocket(s: SOCKET): number {
 }
 
 // --- options and control -------------------------------------------------
+// optionInfo builds a string key per call; getsockopt/setsockopt are hot
+// (bench/breakdown.ts: ~40 ns and 50 bytes a call), so its answers for known
+// options are remembered by number. Unknown ones are not (nothing to grow).
+const optionMemo = new Map<number, Map<number, OptionInfo>>();
+function knownOption(level: number, name: number): OptionInfo | undefined {
+  const hit = optionMemo.get(level)?.get(name);
+  if (hit) return hit;
+  const info = optionInfo(level, name);
+  if (info) optionMemo.set(level, (optionMemo.get(level) ?? new Map()).set(name, info));
+  return info;
+}
+
 function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
   const rec = lookup(fn, s);
   num(fn, 'level', level);
   num(fn, 'optname', name);
   if (!rec) return undefined;
   if (!LEVELS.has(level as number)) return void fail(WSA.WSAEINVAL);
-  const info = optionInfo(level as number, name as number);
+  const info = knownOption(level as number, name as number);
   if (!info) return void fail(WSA.WSAENOPROTOOPT);
   if (info.streamOnly && rec.type !== K.SOCK_STREAM) return void fail(WSA.WSAENOPROTOOPT);
   return { rec, info };
