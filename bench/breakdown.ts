@@ -5,7 +5,7 @@
 // validation, handle lookup). Each layer's cost is the difference to the one
 // below it; the C figure (bench/callcost.c) is the floor. Also the bytes each
 // public call allocates (heap growth over a short loop with no GC in it).
-//   WSC_BENCH_BIN=<compiled bench/*.c> node --expose-gc --import tsx bench/breakdown.ts [n]
+//   WSC_BENCH_BIN=<compiled bench/*.c> node --expose-gc --import tsx bench/breakdown.ts [n] [calls]
 // (run inside a network namespace: bench/run.sh's, or `ip netns exec`.)
 import { execFileSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -16,6 +16,8 @@ import * as W from '../src/index.js';
 import { cBinary, gc, now, nsSince, startHelper } from './lib.js';
 
 const n = Number(process.argv[2] ?? 1_000_000);
+/** `calls` as the second argument: the call-cost part only. */
+const callsOnly = process.argv[3] === 'calls';
 
 function time(call: () => unknown): number {
   for (let i = 0; i < 20_000; i++) call();
@@ -106,7 +108,7 @@ console.log(JSON.stringify(rows));
 // koffi functions, each call's time summed over the cycles (the timer's own
 // cost, measured on an empty span, is taken off). The difference per call is
 // this library's work; the bare column against C's total is koffi's.
-{
+if (!callsOnly) {
   const cycles = Math.min(n, 20_000);
   const steps = ['socket', 'connect', 'accept', 'send', 'shutdown', 'recv server', 'close server', 'recv client', 'close client'] as const;
   const empty = (() => {
