@@ -16,8 +16,9 @@ import * as W from '../src/index.js';
 import { cBinary, gc, now, nsSince, startHelper } from './lib.js';
 
 const n = Number(process.argv[2] ?? 1_000_000);
-/** `calls` as the second argument: the call-cost part only. */
-const callsOnly = process.argv[3] === 'calls';
+/** `calls` as the second argument: the call-cost part only; `poll`: the WSAPoll part only. */
+const part = process.argv[3];
+const callsOnly = part === 'calls';
 
 function time(call: () => unknown): number {
   for (let i = 0; i < 20_000; i++) call();
@@ -83,7 +84,7 @@ const ops = {
 };
 
 const rows: Record<string, Record<string, number>> = {};
-for (const [op, layers] of Object.entries(ops)) {
+for (const [op, layers] of part === 'poll' ? [] : Object.entries(ops)) {
   const k = time(layers.koffi);
   const b = time(layers.backend);
   const a = time(layers.api);
@@ -100,15 +101,77 @@ for (const [op, layers] of Object.entries(ops)) {
     bytesPerBackendCall: +(await allocated(layers.backend)).toFixed(1),
   };
 }
-console.table(rows);
-console.log(JSON.stringify(rows));
+if (part !== 'poll') {
+  console.table(rows);
+  console.log(JSON.stringify(rows));
+}
+
+// --- WSAPoll per entry, layer by layer ----------------------------------------
+// 1, 100 and 1,000 entries (connected sockets, every one writable) through
+// the public API, through the backend's poll with prebuilt entries, and
+// through the bare poll(2) on a pollfd array built once.
+if (part === 'poll') {
+  const lst = W.socket(K.AF_INET, K.SOCK_STREAM, 0);
+  W.bind(lst, { family: K.AF_INET, address: '127.0.0.1', port: 0 });
+  W.listen(lst, K.SOMAXCONN);
+  const la = {} as W.SockAddr;
+  W.getsockname(lst, la);
+  const cli: number[] = [];
+  const srv: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const c = W.socket(K.AF_INET, K.SOCK_STREAM, 0);
+    W.connect(c, la);
+    cli.push(c);
+    srv.push(W.accept(lst));
+  }
+  const table: Record<string, Record<string, number>> = {};
+  for (const e of [1, 100, 1000]) {
+    const fds = cli.slice(0, e).map((fd) => ({ fd, events: K.POLLRDNORM | K.POLLWRNORM, revents: 0 }));
+    const recs = cli.slice(0, e).map(() => posix.socket(-1, K.AF_INET, K.SOCK_STREAM, K.IPPROTO_TCP)!);
+    // Backend records of the same descriptors (only their fd and type are read by poll).
+    recs.forEach((r, i) => {
+      C.close(r.fd);
+      r.fd = W.nativeFd(cli[i]!)!;
+      r.connected = r.connectStarted = true;
+    });
+    const entries = recs.map((sock) => ({ sock, ignored: false, events: K.POLLRDNORM | K.POLLWRNORM }));
+    const revents = new Array<number>(e).fill(0);
+    const pfd = Buffer.alloc(8 * e);
+    recs.forEach((r, i) => {
+      pfd.writeInt32LE(r.fd, i * 8);
+      pfd.writeInt16LE(L.POLLIN | L.POLLOUT | L.POLLRDHUP, i * 8 + 4);
+    });
+    const calls = Math.max(200, Math.floor(n / e));
+    const per = (f: () => unknown) => {
+      for (let i = 0; i < calls / 10; i++) f();
+      const t0 = now();
+      for (let i = 0; i < calls; i++) f();
+      return nsSince(t0) / calls / e;
+    };
+    const koffi = per(() => C.poll(pfd, e, 0));
+    const backend = per(() => posix.poll(entries, revents, 0));
+    const api = per(() => W.WSAPoll(fds, 0));
+    table[`${e} entries`] = {
+      koffi: +koffi.toFixed(1),
+      backend: +backend.toFixed(1),
+      api: +api.toFixed(1),
+      bytesPerApiCall: +(await allocated(() => W.WSAPoll(fds, 0))).toFixed(0),
+      bytesPerBackendCall: +(await allocated(() => posix.poll(entries, revents, 0))).toFixed(0),
+    };
+    for (const r of recs) r.fd = -1; // the descriptors belong to the public handles
+  }
+  console.log('WSAPoll, ns per entry:');
+  console.table(table);
+  console.log(JSON.stringify(table));
+  for (const h of [...cli, ...srv, lst]) W.closesocket(h);
+}
 
 // --- the churn cycle, call by call ---------------------------------------------
 // The same cycle as bench/cycle.ts through the public API and through the bare
 // koffi functions, each call's time summed over the cycles (the timer's own
 // cost, measured on an empty span, is taken off). The difference per call is
 // this library's work; the bare column against C's total is koffi's.
-if (!callsOnly) {
+if (!part) {
   const cycles = Math.min(n, 20_000);
   const steps = ['socket', 'connect', 'accept', 'send', 'shutdown', 'recv server', 'close server', 'recv client', 'close client'] as const;
   const empty = (() => {
