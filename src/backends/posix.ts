@@ -663,9 +663,14 @@ export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
   return 0;
 }
 
+// The pollfd array, reused and grown as needed (calls are synchronous): a
+// Buffer.alloc per WSAPoll was most of a 1-entry call's cost (bench/breakdown.ts).
+let pollScratch = Buffer.alloc(POLLFD_LEN * 64);
+
 export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
   const live = entries.filter((e) => e.sock && !e.ignored);
-  const fds = Buffer.alloc(POLLFD_LEN * live.length);
+  if (pollScratch.length < POLLFD_LEN * live.length) pollScratch = Buffer.alloc(POLLFD_LEN * live.length);
+  const fds = pollScratch;
   live.forEach((e, i) => {
     const s = e.sock!;
     enforceReceiveShutdown(s);
