@@ -34,7 +34,7 @@ const jsonFile = option('json');
 // Sizes per mode. Full is what issue 10 asks for; quick keeps the shape at a tenth.
 const SIZES = {
   full: {
-    rounds: 5,
+    rounds: 7,
     calls: 1_000_000,
     churn: 20_000,
     bulk: 2 ** 30,
@@ -438,19 +438,52 @@ in unit tests; \`npm test\` only checks that every workload still runs
 ## How it runs
 
 \`bench/run.sh\` creates a private network namespace (\`ip netns add\` as root,
-\`unshare -rn\` otherwise), brings its loopback up, and raises, inside it only,
-\`net.core.somaxconn\` and \`net.ipv4.tcp_max_syn_backlog\` (10,000 connections
-waiting in one accept queue), widens \`ip_local_port_range\` and turns on
-\`tcp_tw_reuse\` (a run leaves some 300,000 TIME_WAIT entries). The namespace is
-deleted when the run ends, whatever way it ends. Every contender runs in a
-fresh process; each round runs every contender of a workload once, the order
-rotated from round to round. Cells are the median of the rounds with the
-min–max beside it. The C baselines (bench/*.c) are compiled at run time into
-a temporary cache directory. RLIMIT_NOFILE's hard limit on this machine is
+\`unshare -rn\` otherwise) for the whole run and deletes it when the run ends,
+whatever way it ends; inside it, every contender run gets a namespace of its
+own (\`unshare --net\`, gone with the process), so each starts from an empty
+TIME_WAIT table and port space (a churn run leaves 20,000 TIME_WAIT entries
+for a minute, and connect's search for a free port slows as they fill the
+range). In each of those, and only there: \`net.core.somaxconn\` and
+\`net.ipv4.tcp_max_syn_backlog\` 65535 (10,000 connections waiting in one
+accept queue), \`ip_local_port_range\` 1024-65000, \`tcp_tw_reuse\` 1. (With
+the default range C's churn runs at ~18k cycles/s here, bound by the kernel's
+port search; with these, ~75k.) Each round runs every contender of a workload
+once, in a fresh process, the order rotated from round to round. Cells are the
+median of the rounds with the min–max beside it; ratios are of medians. The C
+baselines (bench/*.c) are compiled at run time with \`cc -O2\` into a
+temporary cache directory. RLIMIT_NOFILE's hard limit on this machine is
 20,000 and cannot be raised without CAP_SYS_RESOURCE, so workloads that hold
 10,000 connections keep the far ends in another process (bench/holder.c,
 bench/scale-client.c), and workload 5 counts sockets (10,000 sockets = 5,000
-pairs in one process).
+connected pairs in one process).
+
+## Workloads
+
+1. **Call cost** (bench/callcost.ts, callcost.c): \`ioctlsocket(FIONREAD)\`,
+   \`getsockopt(SO_ERROR)\` and \`send\` of 1 byte on a connected socket,
+   ${S.calls.toLocaleString('en-US')} times each after a warm-up; the 1-byte sends go to a
+   C process that drains them (bench/sink.c). Target: flat ≤ 1.15x C.
+2. **Churn** (bench/cycle.ts's cycle, churn.ts, churn.c): socket, connect,
+   accept, send 64 B, shutdown(SD_SEND), recv to 0, closesocket on both ends,
+   one cycle after another. Targets: flat ≥ 0.95x C; promises ≥ 1.5x node:net.
+3. **Bulk** (bench/bulk.ts, bulk.c): ${S.bulk / 2 ** 20} MiB in 256 KiB sends to a
+   receiver in another process of the same kind, then a graceful close, timed
+   from connect to the sender's close. Target: flat and promises ≥ 0.95x C.
+4. **Scale** (bench/scale.ts, scale-client.c): ${S.scale.toLocaleString('en-US')} connections to this
+   process, each with a receive pending, then one 64-byte message each, then
+   all closed gracefully; the clients are one C process. Wall time; memory per
+   connection = (RSS with every receive pending − RSS before) / connections,
+   both after a GC; descriptors and Node's active handles back to the start.
+   Targets: promises ≤ 0.5x node:net memory; all back.
+5. **Growth** (bench/growth.ts, growth.c): recv of 1 byte (data queued) and
+   closesocket at 10, 1,000 and 10,000 open sockets; WSAPoll per entry at 1,
+   100 and 1,000 entries (all writable) against poll(2). Target ("flat"): the
+   cost at the largest size over the cost at the smallest (for WSAPoll, 1,000
+   over 100 entries: a 1-entry call is all fixed cost) within 1.25x of C's own
+   ratio.
+6. **Teardown** (bench/teardown.ts, teardown.c, holder.c): closing
+   ${S.teardown.toLocaleString('en-US')} idle connections, default close and linger {1,0}, only the
+   closes timed. No target in issue 10; reported against C.
 
 "flat" is the blocking API (winsock-compat), "promises" winsock-compat/promises,
 "node:net" Node's own sockets on the event loop, "C" plain blocking sockets.
