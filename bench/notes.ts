@@ -42,9 +42,14 @@ export const gapNotes: Record<string, string> = {
   'growth-close':
     'closesocket does a Map lookup and delete; nothing scans. A miss is noise between sizes (each size is measured once per round).',
   'growth-poll':
-    'Per entry WSAPoll does: one Map lookup and one entry object (api.ts), a filter, a pollfd write and a revents read (posix.ts), ' +
-    'so the cost is linear in entries; from 100 to 1,000 entries the garbage of 1,000 entry objects a call brings young-generation ' +
-    'GCs that 100 entries mostly avoid. The `perf:` commit removed the pollfd Buffer allocated per call.',
+    'Nothing in WSAPoll scans more than its own entries, but its per-entry cost is not flat from 100 to 1,000 entries, ' +
+    "and perf says why: the kernel's own share (sock_poll + tcp_poll + fdget) grows from ~30% to ~45% of the samples, " +
+    'because between two polls our per-entry work (an entry object and a Map lookup per entry in api.ts, a filter, ' +
+    "closures and Buffer writes in posix.ts, 1,000 objects of garbage a call) pushes the 1,000 sockets' kernel structures " +
+    "out of the cache that C's tight loop keeps warm; Map lookups (Builtins_FindOrderedHashMapEntry) are another 7-9%. " +
+    'Fix: no per-call entry objects (keep the PollEntry array with the fds array, re-validate only what changed) and ' +
+    'plain loops instead of filter/forEach closures in both files. The `perf:` commit only removed the pollfd Buffer ' +
+    'allocated per call (the 1-entry case).',
   'churn-promises': NO_PROMISES,
   'bulk-promises': NO_PROMISES,
   'scale-memory': NO_PROMISES,
