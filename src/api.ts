@@ -355,11 +355,18 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number): number {
   if (!started()) return K.SOCKET_ERROR;
   // Microsoft: WSAEINVAL for flags that cannot be requested, for an empty
   // array, and when not one entry names a valid socket.
-  if (entries.length === 0 || entries.some((e) => (e.events & ~POLL_REQUESTABLE) !== 0)) return fail(WSA.WSAEINVAL);
-  if (!entries.some((e) => e.sock) || badTimeout) return fail(WSA.WSAEINVAL);
+  // One pass for both checks below, and plain loops: WSAPoll's cost is per entry.
+  let badFlags = false;
+  let anySocket = false;
+  for (const e of entries) {
+    badFlags ||= (e.events & ~POLL_REQUESTABLE) !== 0;
+    anySocket ||= e.sock !== undefined;
+  }
+  if (entries.length === 0 || badFlags) return fail(WSA.WSAEINVAL);
+  if (!anySocket || badTimeout) return fail(WSA.WSAEINVAL);
   const revents = new Array<number>(entries.length).fill(0);
   const rc = be.poll(entries, revents, timeoutMs);
-  if (rc >= 0) fds.forEach((p, i) => (p.revents = revents[i]!));
+  if (rc >= 0) for (let i = 0; i < fds.length; i++) fds[i]!.revents = revents[i]!;
   return rc;
 }
 
