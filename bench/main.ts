@@ -164,6 +164,7 @@ async function compare(workload: string, runs: Runs, rounds: number): Promise<vo
 
 const S = SIZES;
 const started = Date.now();
+const loadBefore = os.loadavg()[0]!;
 await compare('callcost', { flat: node('callcost', 'flat', S.calls), C: c('callcost', S.calls) }, S.rounds);
 await compare(
   'churn',
@@ -193,6 +194,7 @@ await compare(
 );
 await compare('teardown', { flat: node('teardown', 'flat', S.teardown), C: c('teardown', join(binDir, 'holder'), S.teardown) }, S.rounds);
 const elapsed = (Date.now() - started) / 1000;
+const loadAfter = os.loadavg()[0]!;
 
 // --- the table ------------------------------------------------------------------------
 const values = (w: string, k: Contender, m: string): number[] =>
@@ -435,6 +437,7 @@ in unit tests; \`npm test\` only checks that every workload still runs
 - Machine: ${cpu}, ${os.cpus().length} cores (shared with other work), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}
 - Node ${process.version}, koffi ${koffiVersion}, ${ccVersion} (\`cc -O2\`)
 - Mode: ${mode} (${S.rounds} rounds per workload, ${S.scaleRounds} for scale); the run took ${elapsed.toFixed(0)} s
+- Load average (1 min) when the run started / ended: ${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} on ${os.cpus().length} cores (other work shares the machine: read the min–max spread before a ratio)
 - Promise API: ${promisesAvailable ? 'present (src/promises.ts)' : 'not yet written: its cells read n/a and its targets "not run"'}
 
 ## How it runs
