@@ -100,8 +100,8 @@ const RUN_TIMEOUT_MS = mode === 'full' ? 180_000 : 60_000;
 // room for 10,000 connections in one accept queue, a wide ephemeral port range,
 // TIME_WAIT reuse. bench/run.sh already put this process in a namespace.
 const NS_SETUP =
-  'ip link set lo up && sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 ' +
-  'net.ipv4.ip_local_port_range=\'1024 65000\' net.ipv4.tcp_tw_reuse=1 && exec "$@"';
+  'ip link set lo up && { sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 ' +
+  'net.ipv4.ip_local_port_range=\'1024 65000\' net.ipv4.tcp_tw_reuse=1 || echo "bench: namespace sysctls refused" >&2; } && exec "$@"';
 const unshareArgs = process.getuid?.() === 0 ? ['--net'] : ['-rn'];
 
 function runProcess(cmd: string, argv: string[]): Promise<Figures> {
