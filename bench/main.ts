@@ -141,10 +141,13 @@ type Runs = Partial<Record<Contender, () => Promise<Figures>>>;
 /** results[workload][contender][metric] = one value per round */
 const results: Record<string, Partial<Record<Contender, Record<string, (number | boolean)[]>>>> = {};
 const failures: string[] = [];
+/** Which contenders each workload has (a promises slot shows n/a until the API exists). */
+const contendersOf: Record<string, Contender[]> = {};
 
 async function compare(workload: string, runs: Runs, rounds: number): Promise<void> {
   if (only && !only.includes(workload)) return;
-  const names = (Object.keys(runs) as Contender[]).filter((k) => k !== 'promises' || promisesAvailable);
+  contendersOf[workload] = Object.keys(runs) as Contender[];
+  const names = contendersOf[workload].filter((k) => k !== 'promises' || promisesAvailable);
   const t0 = Date.now();
   results[workload] = {};
   for (let r = 0; r < rounds; r++) {
@@ -216,7 +219,7 @@ function fmt(x: number): string {
 }
 function cell(w: string, k: Contender, m: string): string {
   const xs = values(w, k, m);
-  if (!xs.length) return k === 'promises' && !promisesAvailable ? 'n/a (no API yet)' : '';
+  if (!xs.length) return k === 'promises' && !promisesAvailable && contendersOf[w]?.includes(k) ? 'n/a (no API yet)' : '';
   const spread = xs.length > 1 ? ` (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : '';
   return `${fmt(median(xs))}${spread}`;
 }
