@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import prettier from 'prettier';
 import { gapNotes, profileNotes } from './notes.js';
 import { loadPromises } from './promises-hook.js';
 
@@ -507,6 +508,10 @@ ${gaps || 'Every target was met in this run.'}
 ${profileNotes}
 `;
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, md);
+// Formatted with the repository's Prettier settings, so `npm run lint` accepts the file as written.
+writeFileSync(
+  outFile,
+  await prettier.format(md, { ...(await prettier.resolveConfig(join(root, 'docs/benchmarks.md'))), parser: 'markdown' }),
+);
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ mode, promisesAvailable, results, targets, failures }, null, 2));
 process.exit(failures.length ? 1 : 0);
