@@ -78,7 +78,7 @@ split comes from the layer subtraction and from perf:
 | --- | --- | --- | --- | --- | --- | --- | --- |
 | ioctlsocket(FIONREAD) | 150 ns | 202 ns | 208 ns | 219 ns | ~50 ns | ~17 ns (lookup, argp check, SD_RECEIVE check) | 4 B |
 | getsockopt(SO_ERROR), before | 155 ns | 235 ns | 302 ns | 358 ns | ~80 ns | ~120 ns (two string-keyed lookups) | 152 B |
-| getsockopt(SO_ERROR), after the perf commits | | | | | | ~45 ns | 40 B |
+| getsockopt(SO_ERROR), after the perf commits | 149 ns | 240 ns | 256 ns | 295 ns | ~90 ns | ~55 ns | 40 B |
 | send 1 B | 320-520 ns | 466-470 ns | 465-467 ns | 491-492 ns | up to ~150 ns | ~25 ns | 0 B |
 
 (Single runs at load ~2; the machine is shared, so the absolute figures move
@@ -122,6 +122,11 @@ By item:
   would remove it; it touches closesocket's body, left for its rewrite.
 - **String keys**: getsockopt/setsockopt built \`\${level}:\${name}\` twice per
   call (api.ts's option table, posix.ts's native option map): now numeric
-  (\`perf:\` commits), 152 -> 40 bytes and ~100 ns less per call (min of 5
-  alternating runs, one run: 406 -> 361 -> 299 ns).
+  (\`perf:\` commits). Before/after in one run (the trees alternating, 8 runs
+  each, minimum): getsockopt(SO_ERROR) through the API 362 -> 295 ns, the
+  backend's own share (backend minus bare koffi) 76 -> 16 ns, 152 -> 40 bytes
+  allocated a call; FIONREAD and send unchanged (234 -> 223, 543 -> 603 ns:
+  noise). koffi's own share on send (a Buffer and four arguments) came out
+  larger than on FIONREAD in that run (bare koffi 509 ns against C's 298 ns at
+  the minimum), which this phase did not take further.
 `;
