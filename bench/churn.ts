@@ -1,68 +1,75 @@
-// Connection churn, side by side in one run: N cycles of connect / send 64 B /
-// half-close / drain / close, through winsock-compat (blocking calls) and
-// through Node's own `net` module (the event loop), and through plain C
-// (bench/churn.c, when a compiled binary is given as CHURN_C). Prints cycles
-// per second for each and the ratios. Run it in a network namespace of its own (npm run
-// bench does): every cycle leaves a TIME_WAIT entry for a minute.
-import { execFileSync } from 'node:child_process';
+// Workload 2: connection churn, one cycle after another (bench/cycle.ts's
+// cycle: connect, accept, send 64 B, shutdown(SD_SEND), drain to EOF, close
+// both ends), through the flat API, through Node's own `net` module (the
+// event loop), and through the promise API when it exists. The C side is
+// bench/churn.c. Each prints cycles per second.
 import net from 'node:net';
 import * as W from '../src/index.js';
-import { churnCycle, loopbackListener } from './cycle.js';
+import { check, churnCycle, loopbackListener } from './cycle.js';
+import { emit, now, nsSince } from './lib.js';
+import type { PromiseApi } from './promises-hook.js';
 
-const N = Number(process.argv[2] ?? 20_000);
-const ROUNDS = Number(process.argv[3] ?? 3);
 const payload = Buffer.alloc(64, 0x2a);
 
-function winsockCycles(n: number): number {
+export function flat(n: number): void {
   W.WSAStartup(W.MAKEWORD(2, 2));
   const { l, addr } = loopbackListener();
-  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < Math.min(200, n / 10); i++) churnCycle(l, addr); // warm-up
+  const t0 = now();
   for (let i = 0; i < n; i++) churnCycle(l, addr);
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const secs = nsSince(t0) / 1e9;
   W.closesocket(l);
   W.WSACleanup();
-  return n / secs;
+  emit({ cps: n / secs });
 }
 
-async function netCycles(n: number): Promise<number> {
+export async function netModule(n: number): Promise<void> {
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     sock.on('data', () => {});
     sock.on('end', () => sock.end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    await new Promise<void>((resolve, reject) => {
+  const cycle = () =>
+    new Promise<void>((resolve, reject) => {
       const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => c.end(payload));
       c.on('data', () => {});
       c.on('end', () => c.destroy());
       c.on('close', () => resolve());
       c.on('error', reject);
     });
-  }
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (let i = 0; i < Math.min(200, n / 10); i++) await cycle();
+  const t0 = now();
+  for (let i = 0; i < n; i++) await cycle();
+  const secs = nsSince(t0) / 1e9;
   await new Promise((r) => server.close(r));
-  return n / secs;
+  emit({ cps: n / secs });
 }
 
-const cBinary = process.env.CHURN_C;
-const cCycles = (n: number) => (cBinary ? Number(execFileSync(cBinary, [String(n)], { encoding: 'utf8' }).trim()) : NaN);
-
-type Row = { winsock: number; net: number; c: number };
-const rows: Row[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  // Rotate the order so no contender always runs on a warmer machine.
-  const row = {} as Row;
-  const order: (keyof Row)[] = (['winsock', 'net', 'c'] as const).map((_, i, a) => a[(i + r) % 3]!);
-  for (const k of order) row[k] = k === 'winsock' ? winsockCycles(N) : k === 'net' ? await netCycles(N) : cCycles(N);
-  rows.push(row);
+/** PROMISE-API CONTENDER (see promises-hook.ts): the same cycle, awaited. Not run yet. */
+export async function promises(P: PromiseApi, n: number): Promise<void> {
+  W.WSAStartup(W.MAKEWORD(2, 2));
+  const { l, addr } = loopbackListener();
+  const buf = Buffer.alloc(256);
+  const cycle = async () => {
+    const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+    const accepted = P.accept(l);
+    await P.connect(c, addr);
+    const s = await accepted;
+    await P.send(c, payload);
+    check(W.shutdown(c, W.SD_SEND), 'shutdown');
+    let got = 0;
+    for (let k; (k = await P.recv(s, buf)) > 0;) got += k;
+    if (got !== payload.length) throw new Error(`server read ${got} bytes, not ${payload.length}`);
+    await P.closesocket(s);
+    if ((await P.recv(c, buf)) !== 0) throw new Error('client expected EOF');
+    await P.closesocket(c);
+  };
+  for (let i = 0; i < Math.min(200, n / 10); i++) await cycle();
+  const t0 = now();
+  for (let i = 0; i < n; i++) await cycle();
+  const secs = nsSince(t0) / 1e9;
+  W.closesocket(l);
+  W.WSACleanup();
+  emit({ cps: n / secs });
 }
-const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(0));
-rows.forEach((r, i) => console.log(`round ${i + 1}: winsock-compat ${fmt(r.winsock)}/s, node:net ${fmt(r.net)}/s, C ${fmt(r.c)}/s`));
-const [mw, mn, mc] = (['winsock', 'net', 'c'] as const).map((k) => median(rows.map((r) => r[k])));
-console.log(
-  `median of ${ROUNDS} rounds x ${N} cycles: winsock-compat ${fmt(mw!)}/s, node:net ${fmt(mn!)}/s, C ${fmt(mc!)}/s; ` +
-    `winsock-compat / node:net = ${(mw! / mn!).toFixed(2)}, winsock-compat / C = ${(mw! / mc!).toFixed(2)}`,
-);

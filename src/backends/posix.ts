@@ -754,6 +754,14 @@ const NATIVE_OPT = new Map<string, [number, number]>([
   [`${K.IPPROTO_TCP}:${K.TCP_NODELAY}`, [L.IPPROTO_TCP, L.TCP_NODELAY]],
   [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, [L.IPPROTO_IPV6, L.IPV6_V6ONLY]],
 ]);
+// The same, looked up by number: getsockopt/setsockopt are hot, and a string
+// key built per call cost ~40 ns and 56 bytes (bench/breakdown.ts).
+const NATIVE_BY_NUMBER = new Map<number, Map<number, [number, number]>>();
+for (const [key, native] of NATIVE_OPT) {
+  const [level, name] = key.split(':').map(Number) as [number, number];
+  NATIVE_BY_NUMBER.set(level, (NATIVE_BY_NUMBER.get(level) ?? new Map()).set(name, native));
+}
+const nativeOpt = (level: number, name: number): [number, number] => NATIVE_BY_NUMBER.get(level)!.get(name)!;
 
 const optKey = (level: number, name: number): string => `${level}:${name}`;
 const REUSE = optKey(K.SOL_SOCKET, K.SO_REUSEADDR);
@@ -822,7 +830,7 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     s.kept.set(key, value as number);
     return 0;
   }
-  const [nl, nn] = NATIVE_OPT.get(key)!;
+  const [nl, nn] = nativeOpt(level, name);
   if (kind === 'ms') {
     // The descriptor is nonblocking: the blocking emulation applies the
     // timeouts itself (waitReady), to send and receive calls only, as Winsock does.
@@ -857,7 +865,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
     (out as number[])[0] = 1;
     return 0;
   }
-  const [nl, nn] = NATIVE_OPT.get(`${level}:${name}`)!;
+  const [nl, nn] = nativeOpt(level, name);
   let v: number;
   if (kind === 'ms') {
     // Winsock reports the DWORD that was set.
@@ -908,6 +916,10 @@ export function ioctlsocket(s: PosixSock, cmd: number, argp: number[]): number {
 // on Windows; Microsoft's page also names POLLPRI).
 const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLWRNORM;
 
+// The pollfd array, reused and grown as needed (calls are synchronous): a
+// Buffer.alloc per WSAPoll was most of a 1-entry call's cost (bench/breakdown.ts).
+let pollScratch = Buffer.alloc(POLLFD_LEN * 64);
+
 export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
   // ws2_32's order (sock.c test_WSAPoll): an empty array is WSAEINVAL; an entry
   // that is not a socket (a negative fd included) gets POLLNVAL and is not
@@ -922,7 +934,8 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     revents.fill(0);
     return fail(WSA.WSAEINVAL);
   }
-  const fds = Buffer.alloc(POLLFD_LEN * live.length);
+  if (pollScratch.length < POLLFD_LEN * live.length) pollScratch = Buffer.alloc(POLLFD_LEN * live.length);
+  const fds = pollScratch;
   live.forEach((e, i) => {
     const s = e.sock!;
     enforceReceiveShutdown(s);
