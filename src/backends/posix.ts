@@ -256,6 +256,10 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
 }
 
 export function bind(s: PosixSock, addr: SockAddr): number {
+  // Winsock: a socket already bound (by bind, connect or accept) is WSAEINVAL.
+  // Linux agrees while the socket holds its port, but a TCP connection that
+  // ended (reset, or both FINs exchanged) gives the port back and bind succeeds.
+  if (s.bound) return fail(WSA.WSAEINVAL);
   const n = encodeAddr(addr);
   if (C.bind(s.fd, addrBuf, n) !== 0) return fail(wsaFromErrno(errno()));
   s.bound = true;
