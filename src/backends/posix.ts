@@ -481,9 +481,15 @@ export function shutdown(s: PosixSock, how: number): number {
   if (s.listening || !isConnected(s)) return fail(WSA.WSAENOTCONN);
   if (rd && !s.shutRecv) {
     s.shutRecv = true;
+    // A connection the peer already reset (the kernel's state is CLOSE, the
+    // reset not yet reported by a call) is not ours to reset: the next
+    // send/recv reports the peer's WSAECONNRESET, not our WSAECONNABORTED.
+    if (!s.broken && kernelClosed(s)) {
+      /* nothing to reset, nothing to watch for */
+    }
     // Contract: SD_RECEIVE/SD_BOTH with data already queued resets the
     // connection; Linux would keep it readable and later send a FIN.
-    if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
+    else if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
     else watchAfterReceiveShutdown(s);
   }
   if (wr && !s.shutSend) {
@@ -499,6 +505,14 @@ export function shutdown(s: PosixSock, how: number): number {
   }
   return 0;
 }
+
+/** TCP_INFO's tcpi_state is TCP_CLOSE: the connection is over (reset, or both FINs exchanged). */
+function kernelClosed(s: PosixSock): boolean {
+  const info = Buffer.alloc(8);
+  len1[0] = info.length;
+  return C.getsockopt(s.fd, L.IPPROTO_TCP, L.TCP_INFO, info, len1) === 0 && info[0] === TCP_CLOSE;
+}
+const TCP_CLOSE = 7; // Linux's tcp_states.h
 
 export function sendDisconnect(s: PosixSock): number {
   return shutdown(s, K.SD_SEND);
