@@ -23,6 +23,7 @@ import {
   handleGate,
   isRc,
   newSock,
+  NOWHERE,
   resetPair,
   returns,
   throws,
@@ -31,6 +32,7 @@ import {
   type Outcome,
   type Result,
   type Settle,
+  UNCONNECTED,
 } from './model.js';
 
 const E = W.WSA;
@@ -38,15 +40,20 @@ const E = W.WSA;
 const TRACE = process.env.FUZZ_TRACE === '1';
 
 // Slots: 0 listener, 1-2 and 3-4 connections (client, accepted), 5 an
-// unconnected socket, 6 a handle closed before the sequence, 7 never issued.
-export const SLOTS = ['L', 'c1', 'a1', 'c2', 'a2', 'U', 'X', 'N'] as const;
+// unconnected socket, 6 a handle closed before the sequence, 7 never issued,
+// 8-9 UDP sockets (u1 unconnected, u2 connected to u1).
+export const SLOTS = ['L', 'c1', 'a1', 'c2', 'a2', 'U', 'X', 'N', 'u1', 'u2'] as const;
 const NEVER = 7;
+const U1 = 8;
+const U2 = 9;
 
 export interface Real {
   h: SOCKET[];
   listenAddr: SockAddr;
   /** A loopback port nobody listens on. */
   refused: SockAddr;
+  /** Each UDP slot's address. */
+  udpAddr: Record<number, SockAddr>;
   /** Live descriptors that are not handles: must never be reached through a handle. */
   foreignFds: number[];
   /** Successful WSAStartup calls not yet matched by WSACleanup. */
@@ -83,6 +90,7 @@ const WRONG_TYPES: Record<string, unknown> = {
 export const targetArb: fc.Arbitrary<Target> = fc.oneof(
   { weight: 30, arbitrary: fc.integer({ min: 1, max: 4 }).map((slot) => ({ slot })) },
   { weight: 10, arbitrary: fc.integer({ min: 0, max: 6 }).map((slot) => ({ slot })) },
+  { weight: 10, arbitrary: fc.integer({ min: U1, max: U2 }).map((slot) => ({ slot })) },
   { weight: 2, arbitrary: fc.constantFrom(...Object.keys(NEVER_VALUES)).map((never) => ({ never })) },
   { weight: 1, arbitrary: fc.constantFrom(...Object.keys(WRONG_TYPES)).map((wrongType) => ({ wrongType })) },
 );
@@ -159,7 +167,8 @@ async function settle(m: Model, r: Real, waits: Settle[]): Promise<void> {
   for (const w of waits) {
     const deadline = Date.now() + 2000;
     for (;;) {
-      if (m.startups === 0 || m.socks[w.slot]!.kind !== 'conn') break;
+      const k = m.socks[w.slot]!.kind;
+      if (m.startups === 0 || (k !== 'conn' && k !== 'udp')) break;
       let seen: string;
       if (w.unread !== undefined) {
         const argp = [0];
@@ -202,6 +211,7 @@ function send(t: Target, len: LenArg, flags: 0 | 0x8000, bufWrong: boolean): Fla
       if ('bad' in len) return [fails(E.WSAEFAULT)];
       if (!('n' in len)) return []; // (a wrong type was answered by the gate)
       const s = sock(m, slot);
+      if (s.kind === 'udp') return udpSend(m, slot, s.udpPeer, len.n, flags);
       // Which comes first, an unknown flag or the socket's state, is not documented: either.
       const orFlags = (o: Outcome[]): Outcome[] => (flags ? [...o, fails(E.WSAEOPNOTSUPP)] : o);
       if (s.kind !== 'conn') {
@@ -221,6 +231,76 @@ function send(t: Target, len: LenArg, flags: 0 | 0x8000, bufWrong: boolean): Fla
   });
 }
 
+/** A datagram of `n` bytes from `slot` to `to` (a slot, UNCONNECTED or NOWHERE): what Winsock allows. */
+function udpSend(m: Model, slot: number, to: number, n: number, flags: number): Outcome[] {
+  const s = sock(m, slot);
+  if (s.shutSend) return flags ? [fails(E.WSAESHUTDOWN), fails(E.WSAEOPNOTSUPP)] : [fails(E.WSAESHUTDOWN)];
+  if (flags) return [fails(E.WSAEOPNOTSUPP)];
+  if (to === UNCONNECTED) return [fails(E.WSAENOTCONN)];
+  const sent = returns(n);
+  sent.apply = () => {
+    const d = to >= 0 ? sock(m, to) : undefined;
+    // A connected datagram socket takes datagrams from its peer only: for
+    // anyone else its port is as good as closed.
+    if (d?.kind === 'udp' && (d.udpPeer === UNCONNECTED || d.udpPeer === slot)) {
+      d.dgrams.push(n);
+      sent.settle = [{ slot: to, anyOf: W.POLLRDNORM }];
+    } else if (s.udpPeer !== UNCONNECTED) {
+      // A closed port answers with ICMP port unreachable, which a connected socket reports once.
+      s.icmp = true;
+    }
+  };
+  return s.icmp ? [sent, icmpReported(s)] : [sent];
+}
+
+/** The ICMP port unreachable a connected datagram socket reports once: Winsock's WSAECONNRESET. */
+function icmpReported(s: MSock): Outcome {
+  return fails(E.WSAECONNRESET, () => (s.icmp = false));
+}
+
+function udpRecv(s: MSock, len: number, flags: number): Outcome[] {
+  if (s.shutRecv) return flags === 0x8000 ? [fails(E.WSAESHUTDOWN), fails(E.WSAEOPNOTSUPP)] : [fails(E.WSAESHUTDOWN)];
+  if (flags === 0x8000) return [fails(E.WSAEOPNOTSUPP)];
+  const peek = flags === W.MSG_PEEK;
+  const extra = s.icmp ? [icmpReported(s)] : [];
+  const d = s.dgrams[0];
+  if (d === undefined) return [fails(E.WSAEWOULDBLOCK), ...extra];
+  const take = () => {
+    if (!peek) s.dgrams.shift();
+  };
+  // Winsock: a datagram larger than the buffer fails WSAEMSGSIZE (and is gone unless peeked).
+  return [len >= d ? returns(d, take) : fails(E.WSAEMSGSIZE, take), ...extra];
+}
+
+function sendto(t: Target, len: LenArg, to: 'peer' | 'any' | 'v6'): FlatCall {
+  return new FlatCall(t, {
+    name: 'sendto',
+    args: `len=${lenName(len)}, to=${to}`,
+    expect(m, slot) {
+      const g = gates(m, t, 'wrong' in len);
+      if (g) return g;
+      if ('bad' in len) return [fails(E.WSAEFAULT)];
+      if (!('n' in len)) return [];
+      const s = sock(m, slot);
+      // On a stream socket Winsock ignores the address: it is a send.
+      if (s.kind !== 'udp') return send(t, len, 0, false).spec.expect(m, slot);
+      if (to === 'v6') return [fails(E.WSAEAFNOSUPPORT)];
+      if (to === 'any') return s.shutSend ? [fails(E.WSAESHUTDOWN)] : [fails(E.WSAEADDRNOTAVAIL)];
+      return udpSend(m, slot, slot === U1 ? U2 : U1, len.n, 0);
+    },
+    invoke: (r, h) => {
+      const slotAddr = 'slot' in t && t.slot === U1 ? r.udpAddr[U2]! : r.udpAddr[U1]!;
+      const addr =
+        to === 'peer'
+          ? slotAddr
+          : to === 'any'
+            ? { family: W.AF_INET, address: '0.0.0.0', port: slotAddr.port }
+            : { family: W.AF_INET6, address: '::1', port: slotAddr.port };
+      return { rc: W.sendto(h as SOCKET, Buffer.alloc(BUF, 0x64), lenValue(len) as number, 0, addr) };
+    },
+  });
+}
+
 function anyFailure(): Outcome {
   return { label: '-1/any', matches: (r) => isRc(r) && r.rc === W.SOCKET_ERROR };
 }
@@ -236,6 +316,7 @@ function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
       if ('bad' in len) return [fails(E.WSAEFAULT)];
       if (!('n' in len)) return []; // (a wrong type was answered by the gate)
       const s = sock(m, slot);
+      if (s.kind === 'udp') return udpRecv(s, len.n, flags);
       const orFlags = (o: Outcome[]): Outcome[] => (flags === 0x8000 ? [...o, fails(E.WSAEOPNOTSUPP)] : o);
       if (s.kind !== 'conn') {
         if (s.kind === 'idle' && s.connectFailed && DEVIATIONS.failedNonblockingConnect) return [anyFailure(), returns(0)];
@@ -265,6 +346,8 @@ function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
     },
     wouldBlock(m, slot) {
       const s = sock(m, slot);
+      if (m.startups > 0 && 'slot' in t && 'n' in len && flags !== 0x8000 && s.kind === 'udp')
+        return !s.nonblocking && !s.shutRecv && s.dgrams.length === 0;
       return (
         m.startups > 0 &&
         'slot' in t &&
@@ -285,9 +368,17 @@ function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
 /** shutdown's effect on the model, shared by WSASendDisconnect / WSARecvDisconnect. */
 function shutdownOutcomes(m: Model, slot: number, how: number): Outcome[] {
   const s = sock(m, slot);
-  if (s.kind !== 'conn') return [fails(E.WSAENOTCONN)];
   const rd = how === W.SD_RECEIVE || how === W.SD_BOTH;
   const wr = how === W.SD_SEND || how === W.SD_BOTH;
+  // Contract: UDP shutdown succeeds even unconnected; later send/recv answer WSAESHUTDOWN.
+  if (s.kind === 'udp')
+    return [
+      returns(0, () => {
+        s.shutRecv ||= rd;
+        s.shutSend ||= wr;
+      }),
+    ];
+  if (s.kind !== 'conn') return [fails(E.WSAENOTCONN)];
   const mark = () => {
     s.shutRecv ||= rd;
     s.shutSend ||= wr;
@@ -373,8 +464,9 @@ function closesocket(t: Target): FlatCall {
       // Contract: linger {1,N} on a nonblocking socket with unsent data fails
       // WSAEWOULDBLOCK and keeps the handle; loopback may not have acknowledged yet.
       const unacked = s.sentRecently || (DEVIATIONS.finCountsAsUnsent && s.shutSend);
-      if (s.kind === 'conn' && s.nonblocking && s.linger.l_onoff && s.linger.l_linger > 0 && unacked && !s.broken && p?.kind === 'conn') {
-        return [out, fails(E.WSAEWOULDBLOCK)];
+      if (s.kind === 'conn' && s.nonblocking && s.linger.l_onoff && s.linger.l_linger > 0) {
+        if (unacked && !s.broken && p?.kind === 'conn') return [out, fails(E.WSAEWOULDBLOCK)];
+        if (s.broken && DEVIATIONS.lingerOnResetConnection) return [out, fails(E.WSAEWOULDBLOCK)];
       }
       return [out];
     },
@@ -410,6 +502,7 @@ function setLinger(t: Target, l: LingerArg): FlatCall {
       const g = gates(m, t, 'wrong' in l);
       if (g) return g;
       if ('wrong' in l) return [];
+      if (sock(m, slot).kind === 'udp') return [fails(E.WSAENOPROTOOPT)]; // a stream-only option
       // Winsock's linger is two u_short.
       if (!U_SHORT(l.on) || !U_SHORT(l.secs)) return [fails(E.WSAEINVAL)];
       return [returns(0, () => (sock(m, slot).linger = { l_onoff: l.on, l_linger: l.secs }))];
@@ -425,6 +518,7 @@ function getLinger(t: Target, outWrong: boolean): FlatCall {
     expect(m, slot) {
       const g = gates(m, t, outWrong);
       if (g) return g;
+      if (sock(m, slot).kind === 'udp') return [fails(E.WSAENOPROTOOPT)];
       const want = sock(m, slot).linger;
       return [
         {
@@ -448,6 +542,7 @@ function dontLinger(t: Target, v: boolean): FlatCall {
     expect(m, slot) {
       const g = gates(m, t, false);
       if (g) return g;
+      if (sock(m, slot).kind === 'udp') return [fails(E.WSAENOPROTOOPT)];
       // Microsoft: SO_DONTLINGER TRUE is l_onoff = 0; FALSE turns lingering on.
       return [returns(0, () => (sock(m, slot).linger.l_onoff = v ? 0 : 1))];
     },
@@ -481,6 +576,12 @@ function fionread(t: Target, badCmd: boolean): FlatCall {
         label: `0 (${label})`,
         matches: (r) => isRc(r) && r.rc === 0 && typeof r.value === 'number' && ok(r.value),
       });
+      if (s.kind === 'udp') {
+        // Microsoft: on a datagram socket, all the data pending (the next recv gets one datagram).
+        const total = s.dgrams.reduce((a, b) => a + b, 0);
+        const first = s.dgrams[0] ?? 0;
+        return [value((n) => n === total || (DEVIATIONS.udpFionreadFirstDatagram && n === first), `${total} bytes`)];
+      }
       if (s.kind !== 'conn') return [value((n) => n === 0, '0 bytes')];
       if (s.broken) return [value((n) => n >= 0, 'any count'), brokenFails(s)];
       return [value((n) => n === s.unread, `${s.unread} bytes`)];
@@ -503,6 +604,11 @@ function connect(t: Target, to: ConnectTo): FlatCall {
       if (g) return g;
       if (to === 'v6') return [fails(E.WSAEAFNOSUPPORT)];
       const s = sock(m, slot);
+      if (s.kind === 'udp') {
+        if (to === 'any') return [fails(E.WSAEADDRNOTAVAIL)];
+        // A datagram socket's connect only names its peer: a port no model socket has.
+        return [returns(0, () => (s.udpPeer = NOWHERE))];
+      }
       if (s.kind === 'listener') return [fails(E.WSAEINVAL)];
       if (s.kind === 'conn') return [fails(E.WSAEISCONN)];
       if (s.connectFailed && DEVIATIONS.failedNonblockingConnect) return [anyFailure()];
@@ -538,6 +644,7 @@ function listen(t: Target, backlogName: string): FlatCall {
     expect(m, slot) {
       const g = gates(m, t, typeof backlog !== 'number');
       if (g) return g;
+      if (sock(m, slot).kind === 'udp') return [fails(E.WSAEOPNOTSUPP)];
       if (!Number.isInteger(backlog)) return [fails(E.WSAEINVAL)];
       const s = sock(m, slot);
       if (s.kind === 'listener') return [returns(0)];
@@ -580,6 +687,7 @@ function accept(t: Target, outWrong: boolean): FlatCall {
       const g = gates(m, t, outWrong);
       if (g) return g;
       const s = sock(m, slot);
+      if (s.kind === 'udp') return [fails(E.WSAEOPNOTSUPP)];
       if (s.kind !== 'listener') return [fails(E.WSAEINVAL)];
       // Nothing is ever pending on the model's listeners.
       return [fails(E.WSAEWOULDBLOCK)];
@@ -597,6 +705,11 @@ function getpeername(t: Target): FlatCall {
       const g = gates(m, t, false);
       if (g) return g;
       const s = sock(m, slot);
+      if (s.kind === 'udp') {
+        if (s.udpPeer === UNCONNECTED) return [fails(E.WSAENOTCONN)];
+        const want = s.udpPeer === NOWHERE ? undefined : m.ports[s.udpPeer];
+        return [{ label: `0 (port ${want ?? 'any'})`, matches: (r) => isRc(r) && r.rc === 0 && (want === undefined || r.value === want) }];
+      }
       if (s.kind !== 'conn') return [fails(E.WSAENOTCONN)];
       const port = m.ports[s.peer];
       const right: Outcome = { label: `0 (port ${port})`, matches: (r) => isRc(r) && r.rc === 0 && r.value === port };
@@ -630,6 +743,7 @@ function poll(a: Target, b: Target): FlatCall {
         if (ignored(t)) return rev === 0 ? undefined : '0';
         if (!live(t)) return rev === W.POLLNVAL ? undefined : 'POLLNVAL';
         const s = sock(m, slotOf(t));
+        if (s.kind === 'udp') return s.dgrams.length > 0 && !s.shutRecv && !(rev & W.POLLRDNORM) ? 'POLLRDNORM' : undefined;
         if (s.kind !== 'conn') return undefined;
         if (!s.broken && !s.shutSend && !(rev & W.POLLWRNORM)) return 'POLLWRNORM';
         if (!s.broken && s.unread > 0 && !s.shutRecv && !(rev & W.POLLRDNORM)) return 'POLLRDNORM';
@@ -696,7 +810,7 @@ export function commandArbs(): fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] {
   const t = targetArb;
   // How often each call comes up, in the order below: data calls most,
   // WSACleanup least (the last one ends every socket of the sequence).
-  const weights = [8, 8, 3, 2, 2, 3, 1, 1, 3, 2, 1, 1, 1, 1, 1, 2, 1, 1];
+  const weights = [8, 8, 3, 2, 2, 3, 1, 1, 3, 2, 1, 1, 1, 1, 1, 2, 1, 1, 4];
   const arbs = [
     fc.tuple(t, lenArb, fc.constantFrom<0 | 0x8000>(0, 0, 0, 0, 0x8000), rarely).map(([a, l, f, w]) => send(a, l, f, w)),
     fc.tuple(t, lenArb, fc.constantFrom<0 | 2 | 0x8000>(0, 0, 0, 2, 0x8000)).map(([a, l, f]) => recv(a, l, f)),
@@ -718,6 +832,9 @@ export function commandArbs(): fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] {
     fc.tuple(t, t).map(([a, b]) => poll(a, b)),
     fc.constant(new Startup()),
     fc.constant(new Cleanup()),
+    fc
+      .tuple(t, lenArb, fc.constantFrom<'peer' | 'any' | 'v6'>('peer', 'peer', 'peer', 'peer', 'any', 'v6'))
+      .map(([a, l, to]) => sendto(a, l, to)),
   ] as fc.Arbitrary<fc.AsyncCommand<Model, Real>>[];
   return [fc.oneof(...arbs.map((arbitrary, i) => ({ arbitrary, weight: weights[i]! })))];
 }
@@ -757,8 +874,18 @@ export function setup(issued: Set<number>, foreignFds: number[]): { model: Model
   check(W.bind(probe, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
   const refused = { family: W.AF_INET, address: '127.0.0.1', port: localPort(probe) };
   check(W.closesocket(probe), 'closesocket');
-  const h = [L, c1, a1, c2, a2, U, X, 0];
-  for (const x of [L, c1, a1, c2, a2, U, X, probe]) {
+  const udp = () => {
+    const u = check(W.socket(W.AF_INET, W.SOCK_DGRAM, W.IPPROTO_UDP), 'socket');
+    check(W.bind(u, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
+    const a = {} as SockAddr;
+    check(W.getsockname(u, a), 'getsockname');
+    return [u, a] as const;
+  };
+  const [u1, u1addr] = udp();
+  const [u2, u2addr] = udp();
+  check(W.connect(u2, u1addr), 'connect');
+  const h = [L, c1, a1, c2, a2, U, X, 0, u1, u2];
+  for (const x of [L, c1, a1, c2, a2, U, X, probe, u1, u2]) {
     if (issued.has(x)) throw new Error(`handle ${x} was issued twice in this process`);
     issued.add(x);
   }
@@ -774,10 +901,12 @@ export function setup(issued: Set<number>, foreignFds: number[]): { model: Model
       newSock('idle'),
       newSock('closed'),
       newSock('never'),
+      newSock('udp'),
+      newSock('udp', { udpPeer: U1 }),
     ],
   };
-  model.ports = h.map((x, i) => (i <= 5 ? localPort(x) : 0));
-  const real: Real = { h, listenAddr, refused, foreignFds, startups: 1, issued };
+  model.ports = h.map((x, i) => (i <= 5 || i >= U1 ? localPort(x) : 0));
+  const real: Real = { h, listenAddr, refused, udpAddr: { [U1]: u1addr, [U2]: u2addr }, foreignFds, startups: 1, issued };
   return { model, real };
 }
 

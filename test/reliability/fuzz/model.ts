@@ -17,7 +17,7 @@ import * as W from '../../../src/index.js';
 
 const E = W.WSA;
 
-export type Kind = 'listener' | 'conn' | 'idle' | 'closed' | 'never';
+export type Kind = 'listener' | 'conn' | 'idle' | 'udp' | 'closed' | 'never';
 
 export interface MSock {
   kind: Kind;
@@ -46,7 +46,16 @@ export interface MSock {
   connectTried: boolean;
   /** Bytes sent since the last settle: linger {1,N} on a nonblocking socket may still see them unacknowledged. */
   sentRecently: boolean;
+  /** UDP: sizes of the datagrams queued for this socket, oldest first. */
+  dgrams: number[];
+  /** UDP: the slot it is connected to, UNCONNECTED, or NOWHERE (a port no socket of the model has). */
+  udpPeer: number;
+  /** UDP: a datagram went to a closed port; the ICMP error may be reported once (WSAECONNRESET). */
+  icmp: boolean;
 }
+
+export const UNCONNECTED = -1;
+export const NOWHERE = -2;
 
 export interface Model {
   socks: MSock[];
@@ -77,6 +86,14 @@ export const DEVIATIONS = {
    */
   failedNonblockingConnect: true,
   /**
+   * FIONREAD on a UDP socket answers the size of the first datagram queued
+   * (Linux's answer), not "the amount of pending data in the network buffer"
+   * (Microsoft's ioctlsocket page). Minimal: three datagrams of 10, 20 and 0
+   * bytes queued; ioctlsocket(u, FIONREAD) -> 10 (Winsock: 30). Linux has no
+   * ioctl for the total.
+   */
+  udpFionreadFirstDatagram: true,
+  /**
    * closesocket with linger {1,N} counts the own FIN as unsent data: SIOCOUTQ
    * is 1 until the peer acknowledges the FIN (delayed ACK, up to ~40 ms on
    * loopback). Minimal: setsockopt(c, SO_LINGER, {1,1}); ioctlsocket(c,
@@ -84,6 +101,16 @@ export const DEVIATIONS = {
    * (Winsock: 0, nothing is unsent). Blocking, the same close sleeps ~10 ms.
    */
   finCountsAsUnsent: true,
+  /**
+   * closesocket with linger {1,N} on a connection the peer has reset, before
+   * any call reported the reset: SIOCOUTQ still counts the bytes the reset
+   * made moot, so a nonblocking close fails WSAEWOULDBLOCK and a blocking one
+   * sleeps the full N seconds (Winsock: 0 at once, nothing can be sent).
+   * Minimal: ioctlsocket(a1, FIONBIO, 1); closesocket(c1); setsockopt(a1,
+   * SO_LINGER, {1,2}); send(a1, 1 byte) -> 1 (c1's kernel answers RST);
+   * closesocket(a1) -> -1/WSAEWOULDBLOCK (blocking: 0 after 2,002 ms).
+   */
+  lingerOnResetConnection: true,
 };
 
 export const PEER_RESET_CODES = (s: MSock): number[] => (s.finIn ? [E.WSAECONNABORTED, E.WSAECONNRESET] : [E.WSAECONNRESET]);
@@ -104,6 +131,9 @@ export function newSock(kind: Kind, init: Partial<MSock> = {}): MSock {
     connectFailed: false,
     connectTried: false,
     sentRecently: false,
+    dgrams: [],
+    udpPeer: UNCONNECTED,
+    icmp: false,
     ...init,
   };
 }
@@ -234,6 +264,6 @@ export function cloneModel(m: Model): Model {
   return {
     startups: m.startups,
     ports: m.ports,
-    socks: m.socks.map((s) => ({ ...s, linger: { ...s.linger }, broken: s.broken && [...s.broken] })),
+    socks: m.socks.map((s) => ({ ...s, linger: { ...s.linger }, broken: s.broken && [...s.broken], dgrams: [...s.dgrams] })),
   };
 }
