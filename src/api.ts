@@ -197,30 +197,34 @@ export function connect(s: SOCKET, addr: SockAddr): number {
 }
 
 export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
-  const rec = lookup('send', s);
+  // bufArgs first: its WSAEFAULT must not hide WSANOTINITIALISED / WSAENOTSOCK.
   const a = bufArgs('send', buf, len, flags);
+  const rec = lookup('send', s);
   if (!rec || !a) return K.SOCKET_ERROR;
   return be.send(rec, buf, a[0], a[1], attempt.nowait);
 }
 
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
-  const rec = lookup('recv', s);
+  // bufArgs first: its WSAEFAULT must not hide WSANOTINITIALISED / WSAENOTSOCK.
   const a = bufArgs('recv', buf, len, flags);
+  const rec = lookup('recv', s);
   if (!rec || !a) return K.SOCKET_ERROR;
   return cleared(be.recv(rec, buf, a[0], a[1], attempt.nowait));
 }
 
 export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
-  const rec = lookup('sendto', s);
+  // bufArgs first: its WSAEFAULT must not hide WSANOTINITIALISED / WSAENOTSOCK.
   const a = bufArgs('sendto', buf, len, flags);
+  const rec = lookup('sendto', s);
   checkSockAddr('sendto', 'addr', addr);
   if (!rec || !a) return K.SOCKET_ERROR;
   return be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait);
 }
 
 export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number, addrOut?: SockAddr): number {
-  const rec = lookup('recvfrom', s);
+  // bufArgs first: its WSAEFAULT must not hide WSANOTINITIALISED / WSAENOTSOCK.
   const a = bufArgs('recvfrom', buf, len, flags);
+  const rec = lookup('recvfrom', s);
   if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
   if (!rec || !a) return K.SOCKET_ERROR;
   return cleared(be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait));
@@ -235,10 +239,17 @@ export function shutdown(s: SOCKET, how: number): number {
   return cleared(be.shutdown(rec, how));
 }
 
+/** A wrong type is a TypeError whatever the handle's state (so before lookup's answer is used). */
+function checkDisconnectData(fn: string, data: unknown): void {
+  if (data !== undefined && data !== null && !isBuffer(data)) {
+    throw new TypeError(`${fn}: disconnect data must be a Buffer, null or undefined, got ${describe(data)}`);
+  }
+}
+
 /** Winsock's disconnect data: only null/undefined is accepted (TCP and UDP carry none). */
 function disconnectData(fn: string, data: unknown): boolean {
   if (data === undefined || data === null) return true;
-  if (!isBuffer(data)) throw new TypeError(`${fn}: disconnect data must be a Buffer, null or undefined, got ${describe(data)}`);
+  checkDisconnectData(fn, data);
   // Microsoft: WSAENOPROTOOPT when the pointer is not NULL and the provider
   // does not support disconnect data (no TCP/IP provider does).
   return (fail(WSA.WSAENOPROTOOPT), false);
@@ -246,6 +257,7 @@ function disconnectData(fn: string, data: unknown): boolean {
 
 export function WSASendDisconnect(s: SOCKET, data?: Uint8Array | null): number {
   const rec = lookup('WSASendDisconnect', s);
+  checkDisconnectData('WSASendDisconnect', data);
   if (!rec) return K.SOCKET_ERROR;
   if (!disconnectData('WSASendDisconnect', data)) return K.SOCKET_ERROR;
   return be.sendDisconnect(rec);
@@ -253,6 +265,7 @@ export function WSASendDisconnect(s: SOCKET, data?: Uint8Array | null): number {
 
 export function WSARecvDisconnect(s: SOCKET, data?: Uint8Array | null): number {
   const rec = lookup('WSARecvDisconnect', s);
+  checkDisconnectData('WSARecvDisconnect', data);
   if (!rec) return K.SOCKET_ERROR;
   if (!disconnectData('WSARecvDisconnect', data)) return K.SOCKET_ERROR;
   return be.recvDisconnect(rec);
@@ -286,42 +299,55 @@ function knownOption(level: number, name: number): OptionInfo | undefined {
   return info;
 }
 
-function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
+/** `checkType` throws the TypeError of a wrong value/out type for a known option, whatever the handle's state. */
+function optionArgs(fn: string, s: unknown, level: unknown, name: unknown, checkType: (info: OptionInfo) => void) {
   const rec = lookup(fn, s);
   num(fn, 'level', level);
   num(fn, 'optname', name);
+  const info = knownOption(level as number, name as number);
+  if (info) checkType(info);
   if (!rec) return undefined;
   if (!cInt(level as number, true) || !cInt(name as number)) return void fail(WSA.WSAEINVAL);
   // Only the value's shape is decided here; which (level, name) pairs exist,
   // and on which sockets, is the backend's answer (ws2_32's on Windows). An
   // option this table does not know is passed as a 4-byte int.
-  return { rec, info: knownOption(level as number, name as number) ?? UNKNOWN_OPTION };
+  return { rec, info: info ?? UNKNOWN_OPTION };
 }
 
 const UNKNOWN_OPTION: OptionInfo = { kind: 'int' };
 
 const U_SHORT = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 
-export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
-  const o = optionArgs('setsockopt', s, level, name);
-  if (!o) return K.SOCKET_ERROR;
-  const { rec, info } = o;
+function checkSetValue(info: OptionInfo, name: number, value: unknown): void {
+  if (info.readOnly) return; // refused whatever the value
   if (info.kind === 'linger') {
     if (value === null || typeof value !== 'object') {
       throw new TypeError(`setsockopt: SO_LINGER takes a Linger { l_onoff, l_linger }, got ${describe(value)}`);
     }
-    const { l_onoff, l_linger } = value;
+    const { l_onoff, l_linger } = value as Linger;
     if (typeof l_onoff !== 'number' || typeof l_linger !== 'number') {
       throw new TypeError('setsockopt: Linger.l_onoff and Linger.l_linger must be numbers');
     }
+  } else if (typeof value !== 'boolean' && typeof value !== 'number') {
+    throw new TypeError(`setsockopt: option ${name} takes a number or boolean, got ${describe(value)}`);
+  }
+}
+
+export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
+  const o = optionArgs('setsockopt', s, level, name, (info) => checkSetValue(info, name, value));
+  if (!o) return K.SOCKET_ERROR;
+  const { rec, info } = o;
+  // A read-only option's answer (WSAENOPROTOOPT, or WSAEINVAL for SO_TYPE on
+  // UDP) is the backend's: ws2_32's own on Windows.
+  if (info.readOnly) return cleared(be.setsockopt(rec, level, name, info.kind, 0));
+  if (info.kind === 'linger') {
+    const { l_onoff, l_linger } = value as Linger;
     // Winsock's linger is two u_short: nothing outside 0..65535 can be expressed.
     if (!U_SHORT(l_onoff) || !U_SHORT(l_linger)) return fail(WSA.WSAEINVAL);
     return cleared(be.setsockopt(rec, level, name, info.kind, { l_onoff, l_linger }));
   }
-  let v: number;
-  if (typeof value === 'boolean') v = value ? 1 : 0;
-  else if (typeof value === 'number') v = value;
-  else throw new TypeError(`setsockopt: option ${name} takes a number or boolean, got ${describe(value)}`);
+  const v0 = value as number | boolean;
+  let v = typeof v0 === 'boolean' ? (v0 ? 1 : 0) : v0;
   // Winsock passes these as int/DWORD/BOOL: a value that is not an integer of
   // that range cannot be expressed in C.
   if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) return fail(WSA.WSAEINVAL);
@@ -332,15 +358,18 @@ export function setsockopt(s: SOCKET, level: number, name: number, value: number
   return cleared(be.setsockopt(rec, level, name, info.kind, v));
 }
 
-export function getsockopt(s: SOCKET, level: number, name: number, out: Linger | number[]): number {
-  const o = optionArgs('getsockopt', s, level, name);
-  if (!o) return K.SOCKET_ERROR;
-  const { rec, info } = o;
+function checkGetOut(info: OptionInfo, out: unknown): void {
   if (info.kind === 'linger' ? out === null || typeof out !== 'object' || Array.isArray(out) : !Array.isArray(out)) {
     throw new TypeError(
       `getsockopt: out must be ${info.kind === 'linger' ? 'a Linger object' : 'an array (out[0] receives the value)'}, got ${describe(out)}`,
     );
   }
+}
+
+export function getsockopt(s: SOCKET, level: number, name: number, out: Linger | number[]): number {
+  const o = optionArgs('getsockopt', s, level, name, (info) => checkGetOut(info, out));
+  if (!o) return K.SOCKET_ERROR;
+  const { rec, info } = o;
   return cleared(be.getsockopt(rec, level, name, info.kind, out));
 }
 
@@ -348,11 +377,11 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
   const rec = lookup('ioctlsocket', s);
   num('ioctlsocket', 'cmd', cmd);
   if (!Array.isArray(argp)) throw new TypeError(`ioctlsocket: argp must be an array (argp[0] is the u_long), got ${describe(argp)}`);
-  if (!rec) return K.SOCKET_ERROR;
-  if (!cInt(cmd, true)) return fail(WSA.WSAEINVAL);
   if (cmd === K.FIONBIO && typeof argp[0] !== 'number') {
     throw new TypeError(`ioctlsocket: FIONBIO needs argp[0] as a number, got ${describe(argp[0])}`);
   }
+  if (!rec) return K.SOCKET_ERROR;
+  if (!cInt(cmd, true)) return fail(WSA.WSAEINVAL);
   return be.ioctlsocket(rec, cmd, argp);
 }
 

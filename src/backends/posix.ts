@@ -342,6 +342,10 @@ export function bind(s: PosixSock, addr: SockAddr): number {
   // 0xdead); a known one that is not the socket's is WSAEFAULT (Microsoft's bind page).
   if (addr.family !== K.AF_INET && addr.family !== K.AF_INET6) return fail(WSA.WSAEAFNOSUPPORT);
   if (addr.family !== s.af) return fail(WSA.WSAEFAULT);
+  // Winsock: a socket already bound (by bind, connect or accept) is WSAEINVAL.
+  // Linux agrees while the socket holds its port, but a TCP connection that
+  // ended (reset, or both FINs exchanged) gives the port back and bind succeeds.
+  if (s.bound) return fail(WSA.WSAEINVAL);
   const n = encodeAddr(addr);
   const any = encodedIsAny(n);
   if (C.bind(s.fd, addrBuf, n) !== 0) {
@@ -521,11 +525,12 @@ function beforeSend(s: PosixSock): number {
 }
 
 /**
- * Winsock: send/recv on a stream socket whose nonblocking connect has not
- * completed is WSAENOTCONN (sock.c test_connecting_socket); Linux answers
- * EAGAIN, which would read as WSAEWOULDBLOCK.
+ * Winsock: send/recv on a stream socket that is not connected is WSAENOTCONN:
+ * never connected, listening, a connect that failed, or one still in progress
+ * (sock.c test_connecting_socket). Linux answers EAGAIN while connecting, and
+ * 0 from recv after a refused connect.
  */
-const notYetConnected = (s: PosixSock): boolean => s.type === K.SOCK_STREAM && s.connectStarted && !s.listening && !isConnected(s);
+const notYetConnected = (s: PosixSock): boolean => s.type === K.SOCK_STREAM && !isConnected(s);
 
 /**
  * Sends `len` bytes of `buf` (to the `alen` bytes of addrBuf when alen > 0).
@@ -667,9 +672,15 @@ export function shutdown(s: PosixSock, how: number): number {
   if (s.listening || !isConnected(s)) return fail(WSA.WSAENOTCONN);
   if (rd && !s.shutRecv) {
     s.shutRecv = true;
+    // A connection the peer already reset (the kernel's state is CLOSE, the
+    // reset not yet reported by a call) is not ours to reset: the next
+    // send/recv reports the peer's WSAECONNRESET, not our WSAECONNABORTED.
+    if (!s.broken && kernelClosed(s)) {
+      /* nothing to reset, nothing to watch for */
+    }
     // Contract: SD_RECEIVE/SD_BOTH with data already queued resets the
     // connection; Linux would keep it readable and later send a FIN.
-    if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
+    else if (!s.broken && unreadBytes(s) > 0) resetConnection(s);
     else if (!watchAfterReceiveShutdown(s)) return fail(WSA.WSAENOTSOCK); // the fd was closed behind our back
   }
   if (wr && !s.shutSend) {
@@ -685,6 +696,14 @@ export function shutdown(s: PosixSock, how: number): number {
   }
   return 0;
 }
+
+/** TCP_INFO's tcpi_state is TCP_CLOSE: the connection is over (reset, or both FINs exchanged). */
+function kernelClosed(s: PosixSock): boolean {
+  const info = Buffer.alloc(8);
+  len1[0] = info.length;
+  return C.getsockopt(s.fd, L.IPPROTO_TCP, L.TCP_INFO, info, len1) === 0 && info[0] === TCP_CLOSE;
+}
+const TCP_CLOSE = 7; // Linux's tcp_states.h
 
 export function sendDisconnect(s: PosixSock): number {
   return shutdown(s, K.SD_SEND);
