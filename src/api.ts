@@ -10,12 +10,12 @@ import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
-import { beforeClose, closed } from './hooks.js';
+import { beforeClose, called, closed, refusesBlocking } from './hooks.js';
 import { LEVELS, optionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { PollEntry, SockBase } from './backends/backend.js';
 import { backend as be } from './backends/select.js';
-import { attempt, table } from './state.js';
+import { attempt, flat, table } from './state.js';
 
 // --- start-up count and handle table ------------------------------------
 let startups = 0;
@@ -35,6 +35,8 @@ function lookup(fn: string, s: unknown): SockBase | undefined {
   if (!rec) return void fail(WSA.WSAENOTSOCK);
   return rec;
 }
+
+flat.lookup = lookup;
 
 function started(): boolean {
   return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
@@ -167,10 +169,10 @@ export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
   if (rec.type !== K.SOCK_STREAM) return fail(WSA.WSAEOPNOTSUPP);
   const handle = nextHandle;
   const child = be.accept(rec, handle, addrOut, attempt.nowait);
-  if (!child) return K.INVALID_SOCKET;
+  if (!child) return called(s, 'accept', K.INVALID_SOCKET);
   nextHandle += 4;
   table.set(handle, child);
-  return handle;
+  return called(s, 'accept', handle);
 }
 
 export function connect(s: SOCKET, addr: SockAddr): number {
@@ -178,21 +180,21 @@ export function connect(s: SOCKET, addr: SockAddr): number {
   checkSockAddr('connect', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
   if (addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
-  return be.connect(rec, addr, attempt.nowait);
+  return called(s, 'connect', be.connect(rec, addr, attempt.nowait));
 }
 
 export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
   const rec = lookup('send', s);
   const a = bufArgs('send', buf, len, flags);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.send(rec, buf, a[0], a[1], attempt.nowait);
+  return called(s, 'send', be.send(rec, buf, a[0], a[1], attempt.nowait));
 }
 
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
   const rec = lookup('recv', s);
   const a = bufArgs('recv', buf, len, flags);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recv(rec, buf, a[0], a[1], attempt.nowait);
+  return called(s, 'recv', be.recv(rec, buf, a[0], a[1], attempt.nowait));
 }
 
 export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
@@ -201,7 +203,7 @@ export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, a
   checkSockAddr('sendto', 'addr', addr);
   if (!rec || !a) return K.SOCKET_ERROR;
   if (rec.type === K.SOCK_DGRAM && addr.family !== rec.af) return fail(WSA.WSAEAFNOSUPPORT);
-  return be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait);
+  return called(s, 'send', be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait));
 }
 
 export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number, addrOut?: SockAddr): number {
@@ -209,7 +211,7 @@ export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number,
   const a = bufArgs('recvfrom', buf, len, flags);
   if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait);
+  return called(s, 'recv', be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait));
 }
 
 // --- the end of a connection -------------------------------------------
@@ -326,6 +328,8 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
     throw new TypeError(`ioctlsocket: FIONBIO needs argp[0] as a number, got ${describe(argp[0])}`);
   }
   if (cmd !== K.FIONBIO && cmd !== K.FIONREAD) return fail(WSA.WSAEINVAL);
+  // Microsoft's WSAEventSelect page: FIONBIO 0 fails while an association makes the socket nonblocking.
+  if (cmd === K.FIONBIO && !argp[0] && refusesBlocking(s)) return fail(WSA.WSAEINVAL);
   return be.ioctlsocket(rec, cmd, argp);
 }
 

@@ -32,7 +32,7 @@ import { AF_INET, AF_INET6, FIONBIO, FIONREAD, POLLNVAL, SOCKET_ERROR, SOL_SOCKE
 import type { Linger, SockAddr } from '../constants.js';
 import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
+import type { Backend, NetState, OptionKind, PollEntry, SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 
 export const name = 'win32' as const;
@@ -413,4 +413,20 @@ export const backend = {
   getpeername,
   watch,
   unwatch,
+  netState,
+  waitNet,
 } satisfies Backend<Win32Sock>;
+
+// --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
+// Not done on Windows yet (docs/windows.md, "Event objects and overlapped I/O"):
+// ws2_32's own WSAEventSelect would need real event HANDLEs and the loop's
+// uv_poll on the same SOCKET (libuv's AFD polling conflicts with an
+// association), and a translation of the same rules over WSAPoll has not been
+// run in the Wine lane. A clear error rather than a guess.
+export function netState(_s: Win32Sock): NetState | undefined {
+  return void fail(WSA.WSAEOPNOTSUPP);
+}
+
+export function waitNet(_socks: Win32Sock[], _wants: number[], _ready: number[], _timeoutMs: number): number {
+  return fail(WSA.WSAEOPNOTSUPP);
+}
