@@ -3,12 +3,13 @@
 // by the peer (WSAECONNRESET) or an abort on this side (WSAECONNABORTED). Each
 // teardown of the contract is run against a socket with an association, and
 // its FD_CLOSE is checked against what went on the wire (loopback capture).
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import type { SockAddr, SOCKET } from '../../src/index.js';
 import { captureAvailability, startCapture, wireGate } from '../../src/harness/index.js';
 import '../../src/vitest.js';
-import { ok, tcpPair, useWinsock, waitReadable } from '../helpers.js';
+import { fillUntilBlocked, listener, ok, tcpPair, useWinsock, waitReadable } from '../helpers.js';
 import { collect, select } from './helpers.js';
 
 useWinsock();
@@ -107,6 +108,44 @@ describe.skipIf(wire.skip)(`FD_CLOSE's error code, checked on the wire${wire.ski
     expect(W.WSAGetLastError()).toBe(W.WSA.WSAESHUTDOWN);
     expect(W.recv(sender, Buffer.alloc(8))).toBe(W.SOCKET_ERROR);
     expect(W.WSAGetLastError()).toBe(W.WSA.WSAECONNRESET);
+  });
+
+  it('a blocking closesocket whose linger {1,1} expires with data unsent: RST, FD_CLOSE WSAECONNRESET', async () => {
+    const r = await run((c, o) => {
+      fillUntilBlocked(c, o); // the observer never reads: the data cannot drain
+      ok(W.ioctlsocket(c, W.FIONBIO, [0]));
+      ok(W.setsockopt(c, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 1 }));
+      ok(W.closesocket(c)); // blocks about 1 s, then resets
+    });
+    expect(r).toMatchObject({ fin: false, rst: true });
+    expect(r.ne.lNetworkEvents & W.FD_CLOSE).toBe(W.FD_CLOSE);
+    expect(r.ne.iErrorCode[W.FD_CLOSE_BIT]).toBe(W.WSA.WSAECONNRESET);
+  });
+
+  it('the peer process calls its last WSACleanup with the connection open: RST, FD_CLOSE WSAECONNRESET', async () => {
+    const l = listener();
+    const capture = startCapture({ ports: [l.addr.port] });
+    const src = new URL('../../src/index.ts', import.meta.url).href;
+    const code = `import * as W from '${src}'; W.WSAStartup(0x202); const s = W.socket(2, 1, 0);
+      if (W.connect(s, { family: 2, address: '127.0.0.1', port: ${l.addr.port} }) !== 0) process.exit(3);
+      setTimeout(() => { W.WSACleanup(); }, 300);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'ignore' });
+    const killer = setTimeout(() => child.kill(), 10_000);
+    ok(W.ioctlsocket(l.s, W.FIONBIO, [0]));
+    const observer = ok(W.accept(l.s));
+    const peer = {} as SockAddr;
+    ok(W.getpeername(observer, peer));
+    const ev = select(observer, W.FD_READ | W.FD_CLOSE);
+    const ne = collect(observer, ev, W.FD_CLOSE, 8000);
+    await new Promise((res) => child.on('exit', res));
+    clearTimeout(killer);
+    const segs = capture.stop();
+    expect(segs).toContainSegment({ from: peer, flags: 'RST' });
+    expect(segs).toHaveNoSegment({ from: peer, flags: 'FIN' });
+    expect(ne.lNetworkEvents & W.FD_CLOSE).toBe(W.FD_CLOSE);
+    expect(ne.iErrorCode[W.FD_CLOSE_BIT]).toBe(W.WSA.WSAECONNRESET);
+    W.closesocket(observer);
+    W.closesocket(l.s);
   });
 
   it('FD_CLOSE is posted once: later waits time out, even with the condition still true', async () => {
