@@ -6,7 +6,19 @@
 // loop; any event becoming signalled (WSASetEvent from other code, an
 // association, a completion) makes the wait look again.
 import { WinsockError } from './errors.js';
-import { loopWaiting, onSignal, satisfied, sweep, waitArgs, WSA_INFINITE, WSA_WAIT_TIMEOUT, type WSAEVENT } from './events.js';
+import {
+  apcsPending,
+  loopWaiting,
+  onSignal,
+  runApcs,
+  satisfied,
+  sweep,
+  waitArgs,
+  WSA_INFINITE,
+  WSA_WAIT_IO_COMPLETION,
+  WSA_WAIT_TIMEOUT,
+  type WSAEVENT,
+} from './events.js';
 
 export interface WaitOptions {
   /** Aborting it rejects the wait with an AbortError. */
@@ -27,7 +39,7 @@ export function WSAWaitForMultipleEvents(
   fAlertable: boolean,
   options?: WaitOptions,
 ): Promise<number> {
-  void fAlertable;
+  const alertable = Boolean(fAlertable);
   return new Promise<number>((resolve, reject) => {
     const args = waitArgs('WSAWaitForMultipleEvents', cEvents, lphEvents, dwTimeout);
     if (typeof args === 'number') return reject(new WinsockError(args, 'WSAWaitForMultipleEvents'));
@@ -40,6 +52,8 @@ export function WSAWaitForMultipleEvents(
     sweep();
     const now = satisfied(evs, all);
     if (now >= 0) return resolve(now);
+    // fAlertable: completion routines run here (on Node's loop) and the wait returns WSA_WAIT_IO_COMPLETION.
+    if (alertable && apcsPending()) return (runApcs(), resolve(WSA_WAIT_IO_COMPLETION));
     if (timeout === 0) return resolve(WSA_WAIT_TIMEOUT);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
@@ -51,6 +65,7 @@ export function WSAWaitForMultipleEvents(
     const off = onSignal(() => {
       const r = satisfied(evs, all);
       if (r >= 0) (finish(), resolve(r));
+      else if (alertable && apcsPending()) (finish(), runApcs(), resolve(WSA_WAIT_IO_COMPLETION));
     });
     const onAbort = () => (finish(), reject(new DOMException('The operation was aborted', 'AbortError')));
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -92,6 +92,30 @@ function eventArg(fn: string, arg: string, h: unknown): EventObject | undefined 
   return events.get(h);
 }
 
+// --- completion routines (user APCs) ------------------------------------------------
+/**
+ * Completion routines of overlapped operations, queued when they complete and
+ * run only by an alertable wait of this thread (Windows delivers them as user
+ * APCs): the wait then returns WSA_WAIT_IO_COMPLETION.
+ */
+const apcs: Array<() => void> = [];
+
+/** @internal overlapped.ts queues a completion routine. */
+export function queueApc(fn: () => void): void {
+  apcs.push(fn);
+  for (const l of [...signalListeners]) l();
+}
+
+/** @internal Whether completion routines wait to run. */
+export function apcsPending(): boolean {
+  return apcs.length > 0;
+}
+
+/** @internal Runs the queued completion routines, in order (those they queue too). */
+export function runApcs(): void {
+  while (apcs.length > 0) apcs.shift()!();
+}
+
 /** @internal The event object behind a handle (overlapped.ts signals hEvent); undefined when not an open event. */
 export function eventOf(h: WSAEVENT): { signalled: boolean } | undefined {
   return events.get(h);
@@ -507,8 +531,9 @@ export function driveUntil(done: () => boolean, deadline: number): 'done' | 'tim
  * WSA_INVALID_PARAMETER, WSA_INVALID_HANDLE). The events are not reset.
  * This blocks the thread, as in C, while recording the network events of the
  * sockets associated with events and completing pending overlapped operations.
- * fAlertable is accepted and has no effect: no completion routine is ever
- * queued, so WSA_WAIT_IO_COMPLETION is never returned.
+ * With fAlertable, completion routines of completed overlapped operations run
+ * in the wait, which then returns WSA_WAIT_IO_COMPLETION (the events are
+ * looked at first, as Windows' kernel wait does).
  */
 export function WSAWaitForMultipleEvents(
   cEvents: number,
@@ -517,13 +542,16 @@ export function WSAWaitForMultipleEvents(
   dwTimeout: number,
   fAlertable: boolean,
 ): number {
-  void fAlertable;
   const args = waitArgs('WSAWaitForMultipleEvents', cEvents, lphEvents, dwTimeout);
   if (typeof args === 'number') return (fail(args), WSA_WAIT_FAILED);
   const { evs, timeout } = args;
   const deadline = timeout === WSA_INFINITE ? Infinity : performance.now() + timeout;
   let answer = -1;
-  const r = driveUntil(() => (answer = satisfied(evs, Boolean(fWaitAll))) >= 0, deadline);
+  const r = driveUntil(() => (answer = satisfied(evs, Boolean(fWaitAll))) >= 0 || (Boolean(fAlertable) && apcs.length > 0), deadline);
+  if (r === 'done' && answer < 0) {
+    runApcs();
+    return WSA_WAIT_IO_COMPLETION;
+  }
   if (r === 'done') return answer;
   if (r === 'timeout') return WSA_WAIT_TIMEOUT;
   return WSA_WAIT_FAILED;

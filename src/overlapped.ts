@@ -19,7 +19,7 @@ import { describe, fail, WSA, WSAGetLastError, WSASetLastError } from './errors.
 import { onClosed } from './hooks.js';
 import * as api from './api.js';
 import { attempt, flat, table } from './state.js';
-import { driveUntil, eventOf, resetEventObject, setEventObject, type WSAEVENT } from './events.js';
+import { driveUntil, eventOf, queueApc, resetEventObject, setEventObject, type WSAEVENT } from './events.js';
 import { queue } from './queue-seam.js';
 // The queue lives in the promise layer: load it (it fills queue-seam.ts in).
 import './promises.js';
@@ -76,6 +76,8 @@ interface OpState {
   flags: number;
   ov: WSAOVERLAPPED;
   ev: { signalled: boolean } | undefined;
+  /** The completion routine, run by the thread's next alertable wait (hEvent is then the program's own). */
+  routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | undefined;
 }
 
 const ops = new WeakMap<WSAOVERLAPPED, OpState>();
@@ -91,6 +93,8 @@ function complete(op: OpState, error: number, bytes: number, flags = 0): void {
   op.ov.InternalHigh = bytes;
   pending.get(op.s)?.delete(op);
   if (op.ev) setEventObject(op.ev);
+  const routine = op.routine;
+  if (routine) queueApc(() => routine(error, bytes, op.ov, flags));
 }
 
 // Microsoft: closesocket completes the operations still pending on the socket
@@ -129,6 +133,7 @@ function start(
   s: SOCKET,
   dir: 'reads' | 'writes',
   ov: WSAOVERLAPPED,
+  routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null | undefined,
   count: number[] | null | undefined,
   step: () => Attempt,
   onDone?: () => void,
@@ -136,8 +141,9 @@ function start(
   const old = ops.get(ov);
   // Windows leaves a WSAOVERLAPPED in use undefined; refusing it keeps the first operation's result.
   if (old && !old.done) return fail(WSA.WSAEINVAL);
-  const ev = ov.hEvent ? eventOf(ov.hEvent) : undefined;
-  const op: OpState = { s, syscall, done: false, error: 0, bytes: 0, flags: 0, ov, ev };
+  // With a completion routine hEvent is the program's to use (Microsoft's WSARecv page): not touched.
+  const ev = !routine && ov.hEvent ? eventOf(ov.hEvent) : undefined;
+  const op: OpState = { s, syscall, done: false, error: 0, bytes: 0, flags: 0, ov, ev, routine: routine ?? undefined };
   ops.set(ov, op);
   // Windows' I/O manager resets the event when the operation starts.
   if (ev) resetEventObject(ev);
@@ -239,11 +245,6 @@ function scatter(from: Uint8Array, n: number, bufs: WSABUF[]): void {
   }
 }
 
-/** Completion routines are not provided: asked for one, the call fails clearly and changes nothing. */
-function refuseRoutine(routine: unknown): boolean {
-  return routine !== undefined && routine !== null && (fail(WSA.WSAEOPNOTSUPP), true);
-}
-
 // --- the calls -------------------------------------------------------------------------
 /**
  * WSASocket: socket() with Winsock 2's flags. Every socket of this library can
@@ -275,6 +276,7 @@ function recvCommon(
   lpOverlapped: WSAOVERLAPPED | null | undefined,
   lpCompletionRoutine: unknown,
 ): number {
+  const routine = lpCompletionRoutine as LPWSAOVERLAPPED_COMPLETION_ROUTINE | null | undefined;
   const rec = flat.lookup(fn, s);
   const bufs = buffersArg(fn, lpBuffers, dwBufferCount);
   const count = outArg(fn, 'lpNumberOfBytesRecvd', lpNumberOfBytesRecvd, false);
@@ -282,7 +284,7 @@ function recvCommon(
   if (typeof flagsOut[0] !== 'number')
     throw new TypeError(`${fn}: lpFlags[0] must be a number (the flags in), got ${describe(flagsOut[0])}`);
   const ov = overlappedArg(fn, lpOverlapped, lpCompletionRoutine);
-  if (!rec || !bufs || refuseRoutine(lpCompletionRoutine)) return K.SOCKET_ERROR;
+  if (!rec || !bufs) return K.SOCKET_ERROR;
   const flags = flagsOut[0];
   const n = total(bufs);
   const tmp = bufs.length === 1 ? bufs[0]!.buf : Buffer.alloc(n);
@@ -307,7 +309,7 @@ function recvCommon(
     return 0;
   }
   let got = 0;
-  return start(fn, s, 'reads', ov, count, () => {
+  return start(fn, s, 'reads', ov, routine, count, () => {
     const r = tryOnce(() => call(got));
     if (r === undefined || typeof r !== 'number') return got > 0 && r !== undefined ? (finish(got), got) : r;
     got += r;
@@ -368,12 +370,13 @@ function sendCommon(
   lpOverlapped: WSAOVERLAPPED | null | undefined,
   lpCompletionRoutine: unknown,
 ): number {
+  const routine = lpCompletionRoutine as LPWSAOVERLAPPED_COMPLETION_ROUTINE | null | undefined;
   const rec = flat.lookup(fn, s);
   const bufs = buffersArg(fn, lpBuffers, dwBufferCount);
   const count = outArg(fn, 'lpNumberOfBytesSent', lpNumberOfBytesSent, false);
   if (typeof dwFlags !== 'number') throw new TypeError(`${fn}: dwFlags must be a number, got ${describe(dwFlags)}`);
   const ov = overlappedArg(fn, lpOverlapped, lpCompletionRoutine);
-  if (!rec || !bufs || refuseRoutine(lpCompletionRoutine)) return K.SOCKET_ERROR;
+  if (!rec || !bufs) return K.SOCKET_ERROR;
   const data = gather(bufs);
   const n = data.length;
   const call = (off: number): number => {
@@ -389,7 +392,7 @@ function sendCommon(
   let off = 0;
   const stream = rec.type === K.SOCK_STREAM;
   // An overlapped send on a stream completes once every byte is queued (what Windows reports).
-  return start(fn, s, 'writes', ov, count, () => {
+  return start(fn, s, 'writes', ov, routine, count, () => {
     const r = tryOnce(() => call(off));
     if (r === undefined || typeof r !== 'number') return off > 0 && r !== undefined ? off : r;
     off += r;
