@@ -10,7 +10,7 @@ import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
-import { beforeClose, called, closed, refusesBlocking } from './hooks.js';
+import { beforeClose, called, closed, extensionOption, refusesBlocking } from './hooks.js';
 import { LEVELS, optionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { PollEntry, SockBase } from './backends/backend.js';
@@ -278,6 +278,8 @@ function optionArgs(fn: string, s: unknown, level: unknown, name: unknown) {
 const U_SHORT = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 
 export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
+  const ext = extensionOption(s, level, name, value);
+  if (ext !== undefined) return ext;
   const o = optionArgs('setsockopt', s, level, name);
   if (!o) return K.SOCKET_ERROR;
   const { rec, info } = o;

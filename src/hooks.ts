@@ -57,3 +57,16 @@ export function setBlockingRefused(fn: (s: SOCKET) => boolean): void {
 export function refusesBlocking(s: SOCKET): boolean {
   return blockingRefused(s);
 }
+
+// setsockopt options of Microsoft's extensions (SO_UPDATE_ACCEPT_CONTEXT after
+// AcceptEx: src/overlapped.ts), answered before the option table; undefined
+// for every other option.
+let extension: (s: SOCKET, level: unknown, name: unknown, value: unknown) => number | undefined = () => undefined;
+
+export function setExtensionOption(fn: typeof extension): void {
+  extension = fn;
+}
+
+export function extensionOption(s: SOCKET, level: unknown, name: unknown, value: unknown): number | undefined {
+  return extension(s, level, name, value);
+}

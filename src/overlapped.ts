@@ -16,9 +16,11 @@
 import * as K from './constants.js';
 import type { SockAddr, SOCKET } from './constants.js';
 import { describe, fail, WSA, WSAGetLastError, WSASetLastError } from './errors.js';
-import { onClosed } from './hooks.js';
+import { closed, onClosed, setExtensionOption } from './hooks.js';
 import * as api from './api.js';
 import { attempt, flat, table } from './state.js';
+import { bytesToIp, checkSockAddrOut, ipToBytes } from './sockaddr.js';
+import { backend as be } from './backends/select.js';
 import { driveUntil, eventOf, queueApc, resetEventObject, setEventObject, type WSAEVENT } from './events.js';
 import { queue } from './queue-seam.js';
 // The queue lives in the promise layer: load it (it fills queue-seam.ts in).
@@ -466,3 +468,290 @@ export function WSAGetOverlappedResult(
 export function pendingOverlapped(s: SOCKET): number {
   return table.has(s) ? (pending.get(s)?.size ?? 0) : 0;
 }
+
+// --- Microsoft's extensions: AcceptEx, GetAcceptExSockaddrs, DisconnectEx (mswsock.h) ---------
+// Reached the way real code reaches them: WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_*).
+export const SIO_GET_EXTENSION_FUNCTION_POINTER = 0xc8000006;
+/** The GUIDs, as their usual text form (WSAIoctl also takes them with braces, in any case). */
+export const WSAID_ACCEPTEX = 'b5367df1-cbac-11cf-95ca-00805f48a192';
+export const WSAID_GETACCEPTEXSOCKADDRS = 'b5367df2-cbac-11cf-95ca-00805f48a192';
+export const WSAID_DISCONNECTEX = '7fda2e11-8630-436f-a031-f536a6eec157';
+export const TF_DISCONNECT = 0x01;
+export const TF_REUSE_SOCKET = 0x02;
+export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
+
+export type LPFN_ACCEPTEX = typeof AcceptEx;
+export type LPFN_GETACCEPTEXSOCKADDRS = typeof GetAcceptExSockaddrs;
+export type LPFN_DISCONNECTEX = typeof DisconnectEx;
+
+/** sizeof(SOCKADDR_IN) / sizeof(SOCKADDR_IN6), as C code computes the address lengths. */
+const sockaddrSize = (af: number): number => (af === K.AF_INET6 ? 28 : 16);
+
+/**
+ * An address block of AcceptEx's output buffer: the address's length (an
+ * int), then the address in Windows' SOCKADDR layout (family, port in network
+ * order, address), as Windows writes it and GetAcceptExSockaddrs reads it.
+ */
+function writeAddrBlock(buf: Uint8Array, off: number, a: SockAddr): void {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const size = sockaddrSize(a.family);
+  b.fill(0, off, off + 4 + size);
+  b.writeInt32LE(size, off);
+  b.writeUInt16LE(a.family, off + 4);
+  b.writeUInt16BE(a.port, off + 6);
+  b.set(ipToBytes(a.family, a.address), off + 4 + (a.family === K.AF_INET6 ? 8 : 4));
+}
+
+function readAddrBlock(buf: Uint8Array, off: number, out: SockAddr): number {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const size = b.readInt32LE(off);
+  const family = b.readUInt16LE(off + 4);
+  out.family = family;
+  out.port = b.readUInt16BE(off + 6);
+  out.address = family === K.AF_INET6 ? bytesToIp(b.subarray(off + 12, off + 28)) : bytesToIp(b.subarray(off + 8, off + 12));
+  return size;
+}
+
+/** A record nothing else uses any more leaves the table for good (AcceptEx's temporary handle). */
+function dropHandle(h: SOCKET): void {
+  table.delete(h);
+  closed(h);
+}
+
+/**
+ * AcceptEx: accepts a connection into `sAcceptSocket`, a socket the program
+ * created and left unbound, and with dwReceiveDataLength > 0 completes only
+ * once the first data arrived (the count is its length). The local and remote
+ * addresses follow the data in lpOutputBuffer (read them with
+ * GetAcceptExSockaddrs). TRUE when it completed at once; FALSE with
+ * WSA_IO_PENDING, then hEvent is signalled. Closing either socket aborts it.
+ * On Linux accept4 makes a new descriptor: it is moved under sAcceptSocket's
+ * handle (backend.adopt), whose own unused descriptor is closed.
+ */
+export function AcceptEx(
+  sListenSocket: SOCKET,
+  sAcceptSocket: SOCKET,
+  lpOutputBuffer: Uint8Array,
+  dwReceiveDataLength: number,
+  dwLocalAddressLength: number,
+  dwRemoteAddressLength: number,
+  lpdwBytesReceived: number[] | null,
+  lpOverlapped: WSAOVERLAPPED,
+): boolean {
+  const fn = 'AcceptEx';
+  const lrec = flat.lookup(fn, sListenSocket);
+  if (!lrec) return false;
+  const arec = flat.lookup(fn, sAcceptSocket);
+  if (!arec) return false;
+  if (!(lpOutputBuffer instanceof Uint8Array))
+    throw new TypeError(`${fn}: lpOutputBuffer must be a Buffer or Uint8Array, got ${describe(lpOutputBuffer)}`);
+  for (const [arg, v] of [
+    ['dwReceiveDataLength', dwReceiveDataLength],
+    ['dwLocalAddressLength', dwLocalAddressLength],
+    ['dwRemoteAddressLength', dwRemoteAddressLength],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      throw new TypeError(`${fn}: ${arg} must be an integer >= 0, got ${describe(v)}`);
+  }
+  const count = outArg(fn, 'lpdwBytesReceived', lpdwBytesReceived, false);
+  const ov = overlappedArg(fn, lpOverlapped, null);
+  // Microsoft: lpOverlapped cannot be NULL; each address length is at least 16 bytes more than the address.
+  if (!ov) return (fail(WSA.WSAEINVAL), false);
+  const need = sockaddrSize(lrec.af) + 16;
+  if (dwLocalAddressLength < need || dwRemoteAddressLength < need) return (fail(WSA.WSAEINVAL), false);
+  if (dwReceiveDataLength + dwLocalAddressLength + dwRemoteAddressLength > lpOutputBuffer.length) return (fail(WSA.WSAEFAULT), false);
+  if (lrec.type !== K.SOCK_STREAM || arec.type !== K.SOCK_STREAM || arec.af !== lrec.af || sAcceptSocket === sListenSocket) {
+    return (fail(WSA.WSAEINVAL), false);
+  }
+  // The listener must listen, and the accept socket must be fresh (neither bound nor connected).
+  const saved = WSAGetLastError();
+  const listening = [0];
+  const unbound =
+    api.getsockopt(sListenSocket, K.SOL_SOCKET, K.SO_ACCEPTCONN, listening) === 0 && api.getsockname(sAcceptSocket, {} as SockAddr) !== 0;
+  WSASetLastError(saved);
+  if (!listening[0] || !unbound) return (fail(WSA.WSAEINVAL), false);
+  const old = ops.get(ov);
+  if (old && !old.done) return (fail(WSA.WSAEINVAL), false);
+  const ev = ov.hEvent ? eventOf(ov.hEvent) : undefined;
+  const op: OpState = { s: sAcceptSocket, syscall: fn, done: false, error: 0, bytes: 0, flags: 0, ov, ev, routine: undefined };
+  ops.set(ov, op);
+  if (ev) resetEventObject(ev);
+  ov.Internal = STATUS_PENDING;
+  ov.InternalHigh = 0;
+  for (const s of [sListenSocket, sAcceptSocket]) {
+    let set = pending.get(s);
+    if (!set) pending.set(s, (set = new Set()));
+    set.add(op);
+  }
+  let sync = true;
+  let failedAtOnce = 0;
+  const end = (error: number, bytes: number) => {
+    if (sync && error) failedAtOnce = error;
+    else complete(op, error, bytes);
+  };
+  const receive = () =>
+    queue
+      .queued(sAcceptSocket, 'reads', fn, undefined, () => {
+        const saved2 = WSAGetLastError();
+        const r = tryOnce(() => api.recv(sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, 0));
+        WSASetLastError(saved2);
+        if (r === undefined) return undefined;
+        if (typeof r === 'number') complete(op, 0, r);
+        else complete(op, r.error, 0);
+        return 0;
+      })
+      .catch(() => {});
+  queue
+    .queued(sListenSocket, 'reads', fn, undefined, () => {
+      if (op.done) return 0;
+      const saved2 = WSAGetLastError();
+      const remote = {} as SockAddr;
+      const r = tryOnce(() => api.accept(sListenSocket, remote));
+      if (r === undefined) return (WSASetLastError(saved2), undefined);
+      if (typeof r !== 'number') return (end(r.error, 0), sync || WSASetLastError(saved2), 0);
+      const child = table.get(r)!;
+      be.adopt(table.get(sAcceptSocket)!, child);
+      dropHandle(r);
+      const local = {} as SockAddr;
+      api.getsockname(sAcceptSocket, local);
+      writeAddrBlock(lpOutputBuffer, dwReceiveDataLength, local);
+      writeAddrBlock(lpOutputBuffer, dwReceiveDataLength + dwLocalAddressLength, remote);
+      // Accepted: closing the listener no longer aborts it.
+      pending.get(sListenSocket)?.delete(op);
+      if (!sync) WSASetLastError(saved2);
+      if (dwReceiveDataLength === 0) complete(op, 0, 0);
+      else receive();
+      return 0;
+    })
+    .catch(() => {});
+  sync = false;
+  if (failedAtOnce) {
+    for (const s of [sListenSocket, sAcceptSocket]) pending.get(s)?.delete(op);
+    op.done = true;
+    op.error = failedAtOnce;
+    ov.Internal = failedAtOnce;
+    return (fail(failedAtOnce), false);
+  }
+  if (!op.done) return (fail(WSA.WSA_IO_PENDING), false);
+  if (count) count[0] = op.bytes;
+  return true;
+}
+
+/**
+ * GetAcceptExSockaddrs: reads the local and remote addresses AcceptEx wrote
+ * after the data in lpOutputBuffer (the same three lengths as given to it).
+ */
+export function GetAcceptExSockaddrs(
+  lpOutputBuffer: Uint8Array,
+  dwReceiveDataLength: number,
+  dwLocalAddressLength: number,
+  dwRemoteAddressLength: number,
+  LocalSockaddr: SockAddr,
+  LocalSockaddrLength: number[] | null,
+  RemoteSockaddr: SockAddr,
+  RemoteSockaddrLength: number[] | null,
+): void {
+  void dwRemoteAddressLength;
+  if (!(lpOutputBuffer instanceof Uint8Array))
+    throw new TypeError(`GetAcceptExSockaddrs: lpOutputBuffer must be a Buffer or Uint8Array, got ${describe(lpOutputBuffer)}`);
+  checkSockAddrOut('GetAcceptExSockaddrs', LocalSockaddr);
+  checkSockAddrOut('GetAcceptExSockaddrs', RemoteSockaddr);
+  const l = readAddrBlock(lpOutputBuffer, dwReceiveDataLength, LocalSockaddr);
+  const r = readAddrBlock(lpOutputBuffer, dwReceiveDataLength + dwLocalAddressLength, RemoteSockaddr);
+  if (LocalSockaddrLength) LocalSockaddrLength[0] = l;
+  if (RemoteSockaddrLength) RemoteSockaddrLength[0] = r;
+}
+
+/**
+ * DisconnectEx: a graceful disconnect (our FIN, then the peer's; what it
+ * still sends is read and discarded), completing once both FINs were
+ * exchanged (or with the reset that ended it). With TF_REUSE_SOCKET the
+ * handle then holds a fresh socket again, ready for AcceptEx or connect.
+ * Without lpOverlapped it blocks the thread until done.
+ */
+export function DisconnectEx(hSocket: SOCKET, lpOverlapped: WSAOVERLAPPED | null, dwFlags: number, dwReserved: number): boolean {
+  const fn = 'DisconnectEx';
+  const rec = flat.lookup(fn, hSocket);
+  if (typeof dwFlags !== 'number') throw new TypeError(`${fn}: dwFlags must be a number, got ${describe(dwFlags)}`);
+  if (typeof dwReserved !== 'number') throw new TypeError(`${fn}: dwReserved must be a number, got ${describe(dwReserved)}`);
+  const given = overlappedArg(fn, lpOverlapped, null);
+  if (!rec) return false;
+  if (dwReserved !== 0 || (dwFlags & ~TF_REUSE_SOCKET) !== 0 || rec.type !== K.SOCK_STREAM) return (fail(WSA.WSAEINVAL), false);
+  if (api.shutdown(hSocket, K.SD_SEND) !== 0) return false;
+  const ov = given ?? newOverlapped(null);
+  const scratch = Buffer.allocUnsafe(16384);
+  const { af, type, protocol } = rec;
+  const r = start(fn, hSocket, 'reads', ov, null, null, () => {
+    for (;;) {
+      const n = tryOnce(() => api.recv(hSocket, scratch, scratch.length, 0));
+      if (n === undefined || typeof n !== 'number') return n;
+      if (n > 0) continue;
+      if (dwFlags & TF_REUSE_SOCKET) {
+        // The connection's descriptor closes (the kernel finishes the close); the handle gets a fresh socket.
+        const fresh = be.socket(hSocket, af, type, protocol);
+        const cur = table.get(hSocket);
+        if (fresh && cur) be.adopt(cur, fresh);
+      }
+      return 0;
+    }
+  });
+  if (r === 0) return true;
+  if (WSAGetLastError() !== WSA.WSA_IO_PENDING) return false;
+  if (given) return false;
+  // No WSAOVERLAPPED: the call itself waits, as a blocking DisconnectEx does.
+  const op = ops.get(ov)!;
+  if (driveUntil(() => op.done, Infinity) === 'failed') return false;
+  return op.error ? (fail(op.error), false) : true;
+}
+
+/**
+ * WSAIoctl, for what ported code uses it for: SIO_GET_EXTENSION_FUNCTION_POINTER
+ * with WSAID_ACCEPTEX, WSAID_GETACCEPTEXSOCKADDRS or WSAID_DISCONNECTEX puts
+ * the function in lpvOutBuffer[0] (cbOutBuffer must hold a pointer, 8).
+ * Other control codes: WSAEINVAL (not provided).
+ */
+export function WSAIoctl(
+  s: SOCKET,
+  dwIoControlCode: number,
+  lpvInBuffer: unknown,
+  cbInBuffer: number,
+  lpvOutBuffer: unknown[],
+  cbOutBuffer: number,
+  lpcbBytesReturned: number[] | null,
+  lpOverlapped: WSAOVERLAPPED | null,
+  lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
+): number {
+  const rec = flat.lookup('WSAIoctl', s);
+  if (typeof dwIoControlCode !== 'number')
+    throw new TypeError(`WSAIoctl: dwIoControlCode must be a number, got ${describe(dwIoControlCode)}`);
+  overlappedArg('WSAIoctl', lpOverlapped, lpCompletionRoutine);
+  void cbInBuffer;
+  if (!rec) return K.SOCKET_ERROR;
+  if (dwIoControlCode >>> 0 !== SIO_GET_EXTENSION_FUNCTION_POINTER) return fail(WSA.WSAEINVAL);
+  if (!Array.isArray(lpvOutBuffer))
+    throw new TypeError(`WSAIoctl: lpvOutBuffer must be an array (lpvOutBuffer[0] receives the function), got ${describe(lpvOutBuffer)}`);
+  const guid = typeof lpvInBuffer === 'string' ? lpvInBuffer.replace(/[{}]/g, '').toLowerCase() : '';
+  const fns: Record<string, unknown> = {
+    [WSAID_ACCEPTEX]: AcceptEx,
+    [WSAID_GETACCEPTEXSOCKADDRS]: GetAcceptExSockaddrs,
+    [WSAID_DISCONNECTEX]: DisconnectEx,
+  };
+  const f = fns[guid];
+  if (!f) return fail(WSA.WSAEINVAL);
+  if (typeof cbOutBuffer !== 'number' || cbOutBuffer < 8) return fail(WSA.WSAEFAULT);
+  lpvOutBuffer[0] = f;
+  const out = outArg('WSAIoctl', 'lpcbBytesReturned', lpcbBytesReturned, false);
+  if (out) out[0] = 8;
+  return 0;
+}
+
+// SO_UPDATE_ACCEPT_CONTEXT (setsockopt on the socket AcceptEx filled, the
+// listener's SOCKET as the value): Windows then gives it the listener's
+// properties. Here the accepted socket already answers getsockname,
+// getpeername and shutdown, so the option checks its arguments and succeeds.
+setExtensionOption((s, level, name, value) => {
+  if (level !== K.SOL_SOCKET || name !== SO_UPDATE_ACCEPT_CONTEXT) return undefined;
+  if (!flat.lookup('setsockopt', s)) return K.SOCKET_ERROR;
+  if (typeof value !== 'number' || !table.has(value)) return fail(WSA.WSAENOTSOCK);
+  return 0;
+});

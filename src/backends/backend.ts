@@ -84,6 +84,13 @@ export interface Backend<S extends SockBase = SockBase> {
    * limit). Fills `ready[i]` (0 or the bits seen); returns the count ready or SOCKET_ERROR.
    */
   waitNet(socks: S[], wants: number[], ready: number[], timeoutMs: number): number;
+  // --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET) (src/overlapped.ts) ---
+  /**
+   * Moves `from`'s socket under `target`'s handle: target's own descriptor is
+   * closed (its watch first) and its record takes `from`'s state. `from`'s
+   * record must not be used afterwards (the caller drops it from the table).
+   */
+  adopt(target: S, from: S): void;
 }
 
 // --- network events: what a backend reports for WSAEventSelect -----------------

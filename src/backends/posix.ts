@@ -860,6 +860,7 @@ export const backend = {
   unwatch,
   netState,
   waitNet,
+  adopt,
 } satisfies Backend<PosixSock>;
 
 // --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
@@ -965,4 +966,17 @@ export function waitNet(socks: PosixSock[], wants: number[], ready: number[], ti
     if (r) count++;
   });
   return count;
+}
+
+// --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET): a connection moved under another handle ---------
+export function adopt(target: PosixSock, from: PosixSock): void {
+  // The watch must stop before its descriptor is closed (watch.ts); `from`'s
+  // interests belonged to its old handle: the moved descriptor starts unwatched.
+  target.watch?.close();
+  from.watch?.close();
+  from.watch = null;
+  C.close(target.fd);
+  const { handle } = target;
+  Object.assign(target, from);
+  (target as { handle: number }).handle = handle;
 }

@@ -415,6 +415,7 @@ export const backend = {
   unwatch,
   netState,
   waitNet,
+  adopt,
 } satisfies Backend<Win32Sock>;
 
 // --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
@@ -523,4 +524,17 @@ function sleepThread(ms: number): void {
   // Atomics.wait blocks the thread without spinning; it works on the main thread of Node.
   const cell = new Int32Array(new SharedArrayBuffer(4));
   while (performance.now() < until) Atomics.wait(cell, 0, 0, Math.min(until - performance.now(), 0x7fffffff));
+}
+
+// --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET): a connection moved under another handle ---------
+export function adopt(target: Win32Sock, from: Win32Sock): void {
+  // The watch must stop before its descriptor is closed (watch.ts); `from`'s
+  // interests belonged to its old handle: the moved descriptor starts unwatched.
+  target.watch?.close();
+  from.watch?.close();
+  from.watch = null;
+  W.closesocket(target.fd);
+  const { handle } = target;
+  Object.assign(target, from);
+  (target as { handle: number }).handle = handle;
 }
