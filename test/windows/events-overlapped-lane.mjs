@@ -158,6 +158,43 @@ step('overlappedImmediate', () => {
   return r;
 });
 
+step('acceptEx', () => {
+  const ext = (guid) => {
+    const fns = [];
+    ok(W.WSAIoctl(l, W.SIO_GET_EXTENSION_FUNCTION_POINTER, guid, 16, fns, 8, null, null, null), 'WSAIoctl');
+    return fns[0];
+  };
+  const acceptEx = ext(W.WSAID_ACCEPTEX);
+  const getAddrs = ext(W.WSAID_GETACCEPTEXSOCKADDRS);
+  const acceptor = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+  const ev = W.WSACreateEvent();
+  const ov = W.newOverlapped(ev);
+  const out = Buffer.alloc(64);
+  const first = acceptEx(l, acceptor, out, 0, 32, 32, null, ov) ? 0 : W.wsaErrorName(W.WSAGetLastError());
+  const c = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+  ok(W.connect(c, addr), 'connect');
+  const woke = wait(ev);
+  const done = W.WSAGetOverlappedResult(acceptor, ov, [0], false, [0]);
+  const local = {};
+  const remote = {};
+  getAddrs(out, 0, 32, 32, local, null, remote, null);
+  const mine = {};
+  W.getsockname(c, mine);
+  ok(W.send(acceptor, Buffer.from('via AcceptEx')), 'send');
+  const buf = Buffer.alloc(32);
+  const n = W.recv(c, buf);
+  W.closesocket(c);
+  W.closesocket(acceptor);
+  return {
+    first,
+    woke,
+    done,
+    localPort: local.port === addr.port,
+    remotePort: remote.port === mine.port,
+    data: buf.subarray(0, Math.max(0, n)).toString(),
+  };
+});
+
 W.closesocket(l);
 W.WSACleanup();
 console.log(JSON.stringify(out));

@@ -1,4 +1,4 @@
-// Event objects, WSAEventSelect and overlapped I/O on both backends: the same
+// Event objects, WSAEventSelect, overlapped I/O and AcceptEx on both backends: the same
 // script (test/windows/events-overlapped-lane.mjs) run by Linux Node
 // (posix.ts) and by Windows Node under Wine (win32.ts over ws2_32.dll),
 // each result compared with Windows' documented answer (Microsoft's
@@ -56,6 +56,8 @@ const EXPECTED = {
     aborted: 'WSA_OPERATION_ABORTED',
   },
   overlappedImmediate: { rc: 0, bytes: 3, signalled: 0 },
+  // AcceptEx through WSAIoctl: pending, completed by the connection, both addresses written, the handle given is the connection
+  acceptEx: { first: 'WSA_IO_PENDING', woke: 0, done: true, localPort: true, remotePort: true, data: 'via AcceptEx' },
 };
 
 /**
