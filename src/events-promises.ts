@@ -53,7 +53,7 @@ export function WSAWaitForMultipleEvents(
     const now = satisfied(evs, all);
     if (now >= 0) return resolve(now);
     // fAlertable: completion routines run here (on Node's loop) and the wait returns WSA_WAIT_IO_COMPLETION.
-    if (alertable && apcsPending()) return (runApcs(), resolve(WSA_WAIT_IO_COMPLETION));
+    if (alertable && apcsPending()) return runRoutines(resolve, reject);
     if (timeout === 0) return resolve(WSA_WAIT_TIMEOUT);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
@@ -65,11 +65,21 @@ export function WSAWaitForMultipleEvents(
     const off = onSignal(() => {
       const r = satisfied(evs, all);
       if (r >= 0) (finish(), resolve(r));
-      else if (alertable && apcsPending()) (finish(), runApcs(), resolve(WSA_WAIT_IO_COMPLETION));
+      else if (alertable && apcsPending()) (finish(), runRoutines(resolve, reject));
     });
     const onAbort = () => (finish(), reject(new DOMException('The operation was aborted', 'AbortError')));
     signal?.addEventListener('abort', onAbort, { once: true });
     loopWaiting(1);
     if (timeout !== WSA_INFINITE) timer = setTimeout(() => (finish(), resolve(WSA_WAIT_TIMEOUT)), timeout);
   });
+}
+
+/** Runs the queued completion routines; one that throws rejects the wait with its error (the rest stay queued). */
+function runRoutines(resolve: (v: number) => void, reject: (e: unknown) => void): void {
+  try {
+    runApcs();
+  } catch (e) {
+    return reject(e);
+  }
+  resolve(WSA_WAIT_IO_COMPLETION);
 }

@@ -1,7 +1,7 @@
 // Event objects and network events: WSACreateEvent / WSACloseEvent /
 // WSASetEvent / WSAResetEvent / WSAWaitForMultipleEvents, WSAEventSelect and
 // WSAEnumNetworkEvents, with Windows' rules (Microsoft's WSAEventSelect and
-// WSAEnumNetworkEvents pages; Wine's dlls/ws2_32/tests/sock.c, test_events).
+// WSAEnumNetworkEvents pages).
 //
 // Design (docs/porting.md, "Event objects and WSAEventSelect"):
 // - An event object is a manual-reset flag kept here, in a handle space of its

@@ -1,4 +1,4 @@
-// Rule (Microsoft's WSAEventSelect page, FD_CLOSE; Wine's sock.c test_events):
+// Rule (Microsoft's WSAEventSelect and WSAEnumNetworkEvents pages, FD_CLOSE):
 // FD_CLOSE's iErrorCode[FD_CLOSE_BIT] tells a graceful close (0) from a reset
 // by the peer (WSAECONNRESET) or an abort on this side (WSAECONNABORTED). Each
 // teardown of the contract is run against a socket with an association, and

@@ -1,5 +1,5 @@
-// Rule (Microsoft's WSAEventSelect page, "re-enabling function" table; Wine's
-// sock.c test_events): a recorded network event is not recorded again until
+// Rule (Microsoft's WSAEventSelect page, "re-enabling function" table): a
+// recorded network event is not recorded again until
 // its re-enabling call — FD_READ by recv (level-triggered: posted again at
 // once if data remains), FD_WRITE only after a send failed with
 // WSAEWOULDBLOCK, FD_ACCEPT by accept, FD_CONNECT and FD_CLOSE never.

@@ -1,5 +1,5 @@
 // Rule (Microsoft's AcceptEx, GetAcceptExSockaddrs, DisconnectEx and WSAIoctl
-// pages; Wine's sock.c test_AcceptEx): the functions are reached through
+// pages): the functions are reached through
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_*). AcceptEx accepts into
 // a socket created beforehand, writes both addresses after the data, pends
 // (WSA_IO_PENDING) until a connection — and, with dwReceiveDataLength > 0, its
