@@ -27,7 +27,7 @@ import { onCall, onClosed, setBlockingRefused } from './hooks.js';
 import * as api from './api.js';
 import { flat, table } from './state.js';
 import { backend as be } from './backends/select.js';
-import { NET_HUP, NET_READ, NET_WRITE, type NetState } from './backends/backend.js';
+import { NET_HUP, NET_READ, NET_WRITE, type NetState, type SockBase } from './backends/backend.js';
 import type { Interest } from './backends/watch.js';
 import { queue } from './queue-seam.js';
 
@@ -288,7 +288,8 @@ function markStuck(a: Assoc): void {
     a.stuck = null;
     check(a);
   }, STUCK_MS);
-  a.stuck.unref();
+  // Like the watch's interest: only an awaitable wait keeps the process alive for it.
+  if (loopWaiters === 0) a.stuck.unref();
   const rec = table.get(a.s);
   if (a.interest && rec) be.unwatch(rec, a.interest);
   a.interest = null;
@@ -320,11 +321,6 @@ function associate(s: SOCKET, ev: EventObject, mask: number): Assoc {
   };
   assocs.set(s, a);
   return a;
-}
-
-/** @internal Whether a socket has an association (events-promises.ts). */
-export function associations(): number {
-  return assocs.size;
 }
 
 /**
@@ -472,7 +468,7 @@ export function driveUntil(done: () => boolean, deadline: number): 'done' | 'tim
     if (done()) return 'done';
     const now = performance.now();
     if (now >= deadline) return 'timeout';
-    const recs: import('./backends/backend.js').SockBase[] = [];
+    const recs: SockBase[] = [];
     const wants: number[] = [];
     const what: Array<Assoc | SOCKET> = [];
     let stuck = false;

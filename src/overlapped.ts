@@ -464,11 +464,6 @@ export function WSAGetOverlappedResult(
   return true;
 }
 
-/** @internal The operations still pending (tests, resource checks). */
-export function pendingOverlapped(s: SOCKET): number {
-  return table.has(s) ? (pending.get(s)?.size ?? 0) : 0;
-}
-
 // --- Microsoft's extensions: AcceptEx, GetAcceptExSockaddrs, DisconnectEx (mswsock.h) ---------
 // Reached the way real code reaches them: WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_*).
 export const SIO_GET_EXTENSION_FUNCTION_POINTER = 0xc8000006;
