@@ -336,9 +336,13 @@ export function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents
     throw new TypeError(`WSAEventSelect: lNetworkEvents must be a number, got ${describe(lNetworkEvents)}`);
   if (!rec) return K.SOCKET_ERROR;
   if (lNetworkEvents === 0) {
-    // Cancels the association (hEventObject is ignored); the socket stays nonblocking.
+    // Cancels the association (hEventObject is ignored). Microsoft: the call makes the socket
+    // nonblocking "regardless of the value of lNetworkEvents"; FIONBIO 0 works again after it.
     const old = assocs.get(s);
     if (old) drop(old);
+    const saved = WSAGetLastError();
+    api.ioctlsocket(s, K.FIONBIO, [1]);
+    WSASetLastError(saved);
     return 0;
   }
   const ev = eventArg('WSAEventSelect', 'hEventObject', hEventObject);

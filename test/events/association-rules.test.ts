@@ -1,5 +1,5 @@
 // Rule (Microsoft's WSAEventSelect page): WSAEventSelect makes the socket
-// nonblocking and FIONBIO 0 fails with WSAEINVAL while it lasts; a new call
+// nonblocking (whatever lNetworkEvents is) and FIONBIO 0 fails with WSAEINVAL while it lasts; a new call
 // replaces the association and clears the record; lNetworkEvents 0 cancels it;
 // an accepted socket inherits the listener's association; closesocket ends it.
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ describe('WSAEventSelect', () => {
     ok(W.closesocket(client));
     expect(waitEvents(server, second).lNetworkEvents).toBe(W.FD_CLOSE);
     expect(W.WSAWaitForMultipleEvents(1, [first], false, 50, false)).toBe(W.WSA_WAIT_TIMEOUT);
+  });
+
+  it('makes the socket nonblocking whatever lNetworkEvents is, 0 included', () => {
+    const { server } = tcpPair();
+    ok(W.WSAEventSelect(server, 0, 0));
+    expect(W.recv(server, Buffer.alloc(4))).toBe(W.SOCKET_ERROR);
+    expect(W.WSAGetLastError()).toBe(W.WSA.WSAEWOULDBLOCK);
   });
 
   it('lNetworkEvents 0 cancels: nothing more is recorded', () => {
