@@ -375,7 +375,10 @@ export function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT | null, l
     if (!ev) return fail(WSA.WSAEINVAL);
   }
   const a = assocs.get(s);
-  const codes = new Array<number>(FD_MAX_EVENTS).fill(0);
+  // Microsoft: only the iErrorCode entries of the events recorded are set; the others are left as
+  // they were (a C array always has its 10 ints: missing ones are made 0).
+  const codes = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : [];
+  for (let b = 0; b < FD_MAX_EVENTS; b++) if (typeof codes[b] !== 'number') codes[b] = 0;
   let recorded = 0;
   if (a) {
     check(a);

@@ -78,6 +78,21 @@ describe('WSAEventSelect', () => {
     expect(W.WSASetEvent(ev)).toBe(true);
   });
 
+  it('WSAEnumNetworkEvents sets only the iErrorCode entries of the events it reports', () => {
+    const { client, server } = tcpPair();
+    const ev = select(server, W.FD_READ | W.FD_CLOSE);
+    ok(W.closesocket(client));
+    const ne = { lNetworkEvents: 0, iErrorCode: new Array(10).fill(77) };
+    const deadline = Date.now() + 3000;
+    while (!(ne.lNetworkEvents & W.FD_CLOSE) && Date.now() < deadline) {
+      W.WSAWaitForMultipleEvents(1, [ev], false, 100, false);
+      ok(W.WSAEnumNetworkEvents(server, ev, ne));
+    }
+    expect(ne.lNetworkEvents).toBe(W.FD_CLOSE);
+    expect(ne.iErrorCode[W.FD_CLOSE_BIT]).toBe(0);
+    expect(ne.iErrorCode[W.FD_READ_BIT]).toBe(77);
+  });
+
   it('bad input: WSAENOTSOCK, WSAEINVAL for a bad event or an event it does not provide (FD_OOB), TypeError for a non-number', () => {
     const { server } = tcpPair();
     expect(W.WSAEventSelect(123456, W.WSACreateEvent(), W.FD_READ)).toBe(W.SOCKET_ERROR);
