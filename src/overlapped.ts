@@ -458,9 +458,10 @@ export function WSAGetOverlappedResult(
     if (!fWait) return (fail(WSA.WSA_IO_INCOMPLETE), false);
     if (driveUntil(() => op.done, Infinity) === 'failed') return false;
   }
+  // Microsoft: on failure lpcbTransfer is not updated.
+  if (op.error) return (fail(op.error), false);
   cb[0] = op.bytes;
   fl[0] = op.flags;
-  if (op.error) return (fail(op.error), false);
   return true;
 }
 

@@ -24,6 +24,10 @@ describe('cancellation', () => {
     expect(result(client, r.ov)).toBe('WSA_OPERATION_ABORTED');
     expect(result(client, s.ov)).toBe('WSA_OPERATION_ABORTED');
     expect(W.HasOverlappedIoCompleted(r.ov)).toBe(true);
+    // On failure lpcbTransfer is left as it was (Microsoft's WSAGetOverlappedResult page).
+    const cb = [1234];
+    expect(W.WSAGetOverlappedResult(client, r.ov, cb, false, [0])).toBe(false);
+    expect(cb[0]).toBe(1234);
   });
 
   it('a pending overlapped send completes once the peer drains, with every byte counted', () => {
