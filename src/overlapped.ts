@@ -15,7 +15,7 @@
 // attempt, so a blocked thread sees it without returning to the loop.
 import * as K from './constants.js';
 import type { SockAddr, SOCKET } from './constants.js';
-import { describe, fail, WSA, WSAGetLastError, WSASetLastError } from './errors.js';
+import { describe, fail, WinsockError, WSA, WSAGetLastError, WSASetLastError } from './errors.js';
 import { closed, onClosed, setExtensionOption } from './hooks.js';
 import * as api from './api.js';
 import { attempt, flat, table } from './state.js';
@@ -109,6 +109,15 @@ onClosed((s) => {
   for (const op of [...set]) complete(op, WSA.WSA_OPERATION_ABORTED, 0);
 });
 
+/**
+ * The queue rejected the operation: closing the socket (already completed by
+ * the onClosed listener above, which runs first) or a descriptor that can no
+ * longer be watched (closed behind the library's back): it completes with that error.
+ */
+function settleRejected(op: OpState, e: unknown): void {
+  complete(op, e instanceof WinsockError ? e.errno : WSA.WSAENOTSOCK, 0);
+}
+
 type Attempt = number | undefined | { error: number };
 
 /** One attempt of a flat call that never waits: bytes, undefined (it would block) or the error. */
@@ -164,7 +173,7 @@ function start(
     else complete(op, r.error, 0);
     return 0;
   });
-  p.catch(() => {});
+  p.catch((e: unknown) => settleRejected(op, e));
   sync = false;
   if (now === undefined) {
     let set = pending.get(s);
@@ -596,7 +605,7 @@ export function AcceptEx(
         else complete(op, r.error, 0);
         return 0;
       })
-      .catch(() => {});
+      .catch((e: unknown) => settleRejected(op, e));
   queue
     .queued(sListenSocket, 'reads', fn, undefined, () => {
       if (op.done) return 0;
@@ -619,7 +628,7 @@ export function AcceptEx(
       else receive();
       return 0;
     })
-    .catch(() => {});
+    .catch((e: unknown) => settleRejected(op, e));
   sync = false;
   if (failedAtOnce) {
     for (const s of [sListenSocket, sAcceptSocket]) pending.get(s)?.delete(op);
