@@ -3,7 +3,7 @@
 // WSAWaitForMultipleEvents, WSAEnumNetworkEvents to learn what happened, and
 // FD_CLOSE's error code to tell a client's graceful close from a reset. It
 // serves until `clients` connections have closed, then prints a summary.
-// Run: node --import tsx examples/event-select-echo-server.ts [clients]
+// Run: node --import tsx examples/event-select-echo-server.ts [clients] [port]
 // (it prints "listening on 127.0.0.1:PORT"; connect with any TCP client).
 import * as W from 'winsock-compat';
 
@@ -16,7 +16,8 @@ function check(rc: number, what: string): number {
 
 if (W.WSAStartup(W.MAKEWORD(2, 2)) !== 0) throw new Error('WSAStartup failed');
 const listenSocket = check(W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP), 'socket');
-check(W.bind(listenSocket, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
+// The port: argv[3], or 0 (any free one).
+check(W.bind(listenSocket, { family: W.AF_INET, address: '127.0.0.1', port: Number(process.argv[3] ?? 0) }), 'bind');
 check(W.listen(listenSocket, W.SOMAXCONN), 'listen');
 const local = {} as W.SockAddr;
 check(W.getsockname(listenSocket, local), 'getsockname');

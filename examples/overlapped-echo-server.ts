@@ -4,7 +4,7 @@
 // read, a completed WSASend posts the next WSARecv, and a WSARecv completing
 // with 0 bytes is the client's FIN. The listener's FD_ACCEPT (WSAEventSelect)
 // is event 0. It serves until `clients` connections have closed.
-// Run: node --import tsx examples/overlapped-echo-server.ts [clients]
+// Run: node --import tsx examples/overlapped-echo-server.ts [clients] [port]
 // (it prints "listening on 127.0.0.1:PORT"; connect with any TCP client).
 import * as W from 'winsock-compat';
 
@@ -26,7 +26,8 @@ interface SocketInfo {
 
 if (W.WSAStartup(W.MAKEWORD(2, 2)) !== 0) throw new Error('WSAStartup failed');
 const listenSocket = check(W.WSASocket(W.AF_INET, W.SOCK_STREAM, 0, null, 0, W.WSA_FLAG_OVERLAPPED), 'WSASocket');
-check(W.bind(listenSocket, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
+// The port: argv[3], or 0 (any free one).
+check(W.bind(listenSocket, { family: W.AF_INET, address: '127.0.0.1', port: Number(process.argv[3] ?? 0) }), 'bind');
 check(W.listen(listenSocket, W.SOMAXCONN), 'listen');
 const local = {} as W.SockAddr;
 check(W.getsockname(listenSocket, local), 'getsockname');
