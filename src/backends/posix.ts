@@ -9,7 +9,7 @@ import { wsaFromErrno } from './posix-errno.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
 import { C, E, errno, L, linger, pollfd, SOCKADDR_STORAGE_SIZE, sockaddr_in, sockaddr_in6 } from '../../native-bindings/libc.js';
 import { LEVELS, optionInfo, type OptionInfo } from '../options.js';
-import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
+import { NET_HUP, NET_READ, NET_WRITE, type Backend, type NetState, type OptionKind, type PollEntry, type SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 import { select } from './posix-select.js';
 
@@ -1073,4 +1073,125 @@ export const backend = {
   watch,
   unwatch,
   select,
+  netState,
+  waitNet,
+  adopt,
 } satisfies Backend<PosixSock>;
+
+// --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
+/** One look at the descriptor: poll() with no wait, for input, output and the peer's FIN. */
+function reventsNow(s: PosixSock): number {
+  if (s.fd < 0) return L.POLLNVAL;
+  pollBuf.writeInt32LE(s.fd, 0);
+  pollBuf.writeInt16LE(L.POLLIN | L.POLLOUT | L.POLLRDHUP, POLLFD_EVENTS);
+  return C.poll(pollBuf, 1, 0) > 0 ? pollBuf.readInt16LE(POLLFD_REVENTS) : 0;
+}
+
+/**
+ * How a connection ended, as FD_CLOSE's iErrorCode says it (Microsoft's
+ * WSAEventSelect page): 0 the peer's FIN, WSAECONNRESET the peer's reset,
+ * WSAECONNABORTED an abort on this side (our own reset, a timeout). Reading
+ * SO_ERROR clears it, so a reset is remembered here as recv would remember it:
+ * the next send/recv still reports it, with the same code.
+ */
+function closeCode(s: PosixSock, rev: number): number {
+  if (s.broken) return s.broken;
+  if (rev & L.POLLERR) {
+    const err = soError(s.fd);
+    // A reset after the peer's FIN leaves EPIPE (CLOSE_WAIT), which recv calls WSAECONNABORTED; so is a
+    // timeout (110, ETIMEDOUT): "aborted due to a time-out or other failure".
+    const code =
+      err === E.ECONNRESET ? WSA.WSAECONNRESET : err === E.EPIPE || err === 110 ? WSA.WSAECONNABORTED : err ? wsaFromErrno(err) : 0;
+    if (code === WSA.WSAECONNRESET || code === WSA.WSAECONNABORTED) {
+      s.broken = code;
+      stopWatcher(s);
+    }
+    if (code) return code;
+  }
+  return 0;
+}
+
+export function netState(s: PosixSock): NetState {
+  enforceReceiveShutdown(s);
+  const rev = reventsNow(s);
+  const st: NetState = {
+    listening: s.listening,
+    connected: false,
+    connecting: false,
+    connectDone: -1,
+    readable: false,
+    writable: false,
+    closed: -1,
+  };
+  if (s.listening) {
+    st.readable = (rev & L.POLLIN) !== 0;
+    return st;
+  }
+  if (s.type === K.SOCK_DGRAM) {
+    st.connected = true;
+    st.readable = (rev & L.POLLIN) !== 0;
+    st.writable = (rev & L.POLLOUT) !== 0 && !s.shutSend;
+    return st;
+  }
+  if (!s.connected && s.connectStarted) {
+    // A nonblocking connect ends with the descriptor writable (established) or in error (refused, timed out).
+    if (rev & (L.POLLOUT | L.POLLERR | L.POLLHUP)) {
+      const err = soError(s.fd);
+      if (err === 0 && nameOf(s.fd, true)) {
+        s.connected = true;
+        st.connectDone = 0;
+      } else {
+        s.connectStarted = false;
+        st.connectDone = wsaFromErrno(err || E.ECONNREFUSED);
+      }
+    } else st.connecting = true;
+  }
+  st.connected = s.connected;
+  if (!s.connected) return st;
+  st.readable = unreadBytes(s) > 0;
+  if (s.broken || rev & (L.POLLRDHUP | L.POLLHUP | L.POLLERR | L.POLLNVAL)) st.closed = closeCode(s, rev);
+  st.writable = (rev & L.POLLOUT) !== 0 && !s.shutSend && !s.broken && st.closed <= 0;
+  return st;
+}
+
+export function waitNet(socks: PosixSock[], wants: number[], ready: number[], timeoutMs: number): number {
+  const fds = Buffer.alloc(POLLFD_LEN * socks.length);
+  socks.forEach((s, i) => {
+    const w = wants[i]!;
+    const ev = (w & NET_READ ? L.POLLIN : 0) | (w & NET_WRITE ? L.POLLOUT : 0) | (w & NET_HUP ? L.POLLRDHUP : 0);
+    fds.writeInt32LE(s.fd, i * POLLFD_LEN);
+    fds.writeInt16LE(ev, i * POLLFD_LEN + POLLFD_EVENTS);
+  });
+  const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+  let rc: number;
+  for (;;) {
+    rc = C.poll(fds, socks.length, timeoutMs < 0 ? -1 : Math.max(0, Math.ceil(deadline - performance.now())));
+    if (rc >= 0 || errno() !== E.EINTR) break;
+  }
+  if (rc < 0) return fail(wsaFromErrno(errno()));
+  let count = 0;
+  socks.forEach((_, i) => {
+    const n = fds.readInt16LE(i * POLLFD_LEN + POLLFD_REVENTS);
+    // Linux reports POLLERR/POLLHUP/POLLNVAL whatever was asked: they are the "hup" bit.
+    const r =
+      (n & L.POLLIN ? NET_READ : 0) |
+      (n & L.POLLOUT ? NET_WRITE : 0) |
+      (n & (L.POLLRDHUP | L.POLLHUP | L.POLLERR | L.POLLNVAL) ? NET_HUP : 0);
+    ready[i] = r;
+    if (r) count++;
+  });
+  return count;
+}
+
+// --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET): a connection moved under another handle ---------
+export function adopt(target: PosixSock, from: PosixSock): void {
+  // The watch must stop before its descriptor is closed (watch.ts); `from`'s
+  // interests belonged to its old handle: the moved descriptor starts unwatched.
+  target.watch?.close();
+  from.watch?.close();
+  from.watch = null;
+  C.close(target.fd);
+  const { handle } = target;
+  Object.assign(target, from);
+  (target as { handle: number }).handle = handle;
+}

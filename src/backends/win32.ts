@@ -35,6 +35,8 @@ import {
   FIONREAD,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  POLLNVAL,
+  SOCK_DGRAM,
   SOCK_STREAM,
   SOCKET_ERROR,
   SOL_SOCKET,
@@ -44,7 +46,7 @@ import {
 import type { Linger, SockAddr } from '../constants.js';
 import { fail, WSA } from '../errors.js';
 import { bytesToIp, ipToBytes } from '../sockaddr.js';
-import type { Backend, OptionKind, PollEntry, SockBase } from './backend.js';
+import { NET_HUP, NET_READ, NET_WRITE, type Backend, type NetState, type OptionKind, type PollEntry, type SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 import { select } from './win32-select.js';
 
@@ -431,4 +433,128 @@ export const backend = {
   watch,
   unwatch,
   select,
+  netState,
+  waitNet,
+  adopt,
 } satisfies Backend<Win32Sock>;
+
+// --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
+// The same rules as on Linux, read from ws2_32 rather than from ws2_32's own
+// WSAEventSelect: the events layer (src/events.ts) records FD_* from what
+// WSAPoll, FIONREAD and a MSG_PEEK say, and a blocked wait polls with WSAPoll.
+// ws2_32's WSAEventSelect would need a kernel event HANDLE per object and its
+// own wait (WSAWaitForMultipleEvents), which cannot also run the attempts of
+// the overlapped operations queued in JavaScript (src/overlapped.ts), nor the
+// promise layer's; and it would fight libuv's AFD poll of the same SOCKET.
+const NET_POLL = koffi.sizeof(WSAPOLLFD);
+/** What the events layer learnt of each socket: ws2_32 forgets a connection once it is reset. */
+const netKnown = new WeakMap<Win32Sock, { connected: boolean; closed: number }>();
+const WS_POLLRDNORM = 0x0100;
+const WS_POLLWRNORM = 0x0010;
+const WS_POLLERR = 0x0001;
+const WS_POLLHUP = 0x0002;
+const WS_SO_ACCEPTCONN = 0x0002;
+const WS_SO_ERROR = 0x1007;
+const WS_MSG_PEEK = 0x2;
+
+function pollOne(s: Win32Sock): number {
+  const arr = Buffer.alloc(NET_POLL);
+  arr.writeBigUInt64LE(s.fd, 0);
+  arr.writeInt16LE(WS_POLLRDNORM | WS_POLLWRNORM, POLL_EVENTS);
+  return W.WSAPoll(arr, 1, 0) > 0 ? arr.readUInt16LE(POLL_REVENTS) : 0;
+}
+
+function intOpt(s: Win32Sock, name: number): number {
+  const b = Buffer.alloc(4);
+  const len = Int32Array.of(4);
+  if (W.getsockopt(s.fd, SOL_SOCKET, name, b, len) === SOCKET_ERROR) return 0;
+  return len[0] === 1 ? b.readUInt8(0) : b.readInt32LE(0);
+}
+
+export function netState(s: Win32Sock): NetState | undefined {
+  let k = netKnown.get(s);
+  if (!k) netKnown.set(s, (k = { connected: false, closed: -1 }));
+  const listening = intOpt(s, WS_SO_ACCEPTCONN) !== 0;
+  const rev = pollOne(s);
+  const st: NetState = { listening, connected: false, connecting: false, connectDone: -1, readable: false, writable: false, closed: -1 };
+  if (listening) {
+    st.readable = (rev & WS_POLLRDNORM) !== 0;
+    return st;
+  }
+  if (s.type === SOCK_DGRAM) {
+    st.connected = true;
+    st.readable = (rev & WS_POLLRDNORM) !== 0;
+    st.writable = (rev & WS_POLLWRNORM) !== 0;
+    return st;
+  }
+  if (!k.connected) {
+    const [b, len] = addrOutBuf();
+    if (W.getpeername(s.fd, b, len) === 0) k.connected = true;
+    else {
+      // A failed nonblocking connect: WSAPoll reports POLLERR/POLLHUP and SO_ERROR holds why.
+      const err = rev & (WS_POLLERR | WS_POLLHUP) ? intOpt(s, WS_SO_ERROR) : 0;
+      if (err) st.connectDone = err;
+      else st.connecting = true;
+      return st;
+    }
+  }
+  st.connected = true;
+  const n = Uint32Array.of(0);
+  st.readable = W.ioctlsocket(s.fd, FIONREAD >>> 0, n) === 0 && n[0]! > 0;
+  if (k.closed < 0 && rev & (WS_POLLHUP | WS_POLLERR)) {
+    // Disconnected: a FIN leaves recv answering data or 0, a reset WSAECONNRESET (Windows drops
+    // the unread data then). One peek tells which, without consuming anything.
+    const temp = !s.nonblocking;
+    if (temp) setMode(s.fd, true);
+    const r = W.recv(s.fd, Buffer.alloc(1), 1, WS_MSG_PEEK);
+    const e = r === SOCKET_ERROR ? W.WSAGetLastError() : 0;
+    if (temp) setMode(s.fd, false);
+    if (r !== SOCKET_ERROR) k.closed = 0;
+    else if (e !== WSA.WSAEWOULDBLOCK) k.closed = e;
+  }
+  st.closed = k.closed;
+  st.writable = (rev & WS_POLLWRNORM) !== 0 && k.closed <= 0;
+  return st;
+}
+
+export function waitNet(socks: Win32Sock[], wants: number[], ready: number[], timeoutMs: number): number {
+  const arr = Buffer.alloc(NET_POLL * socks.length);
+  socks.forEach((s, i) => {
+    const w = wants[i]!;
+    arr.writeBigUInt64LE(s.fd, i * NET_POLL);
+    // POLLHUP and POLLERR come whatever is asked: they are the "hup" bit.
+    arr.writeInt16LE((w & NET_READ ? WS_POLLRDNORM : 0) | (w & NET_WRITE ? WS_POLLWRNORM : 0), i * NET_POLL + POLL_EVENTS);
+  });
+  const rc = socks.length === 0 ? (sleepThread(timeoutMs), 0) : W.WSAPoll(arr, socks.length, timeoutMs);
+  if (rc === SOCKET_ERROR) return wsaFail();
+  let count = 0;
+  socks.forEach((_, i) => {
+    const n = arr.readUInt16LE(i * NET_POLL + POLL_REVENTS);
+    const r =
+      (n & WS_POLLRDNORM ? NET_READ : 0) | (n & WS_POLLWRNORM ? NET_WRITE : 0) | (n & (WS_POLLHUP | WS_POLLERR | POLLNVAL) ? NET_HUP : 0);
+    ready[i] = r;
+    if (r) count++;
+  });
+  return count;
+}
+
+/** A wait with nothing to poll (WSAPoll refuses an empty array): the thread sleeps, as the flat wait asks. */
+function sleepThread(ms: number): void {
+  const until = ms < 0 ? Infinity : performance.now() + ms;
+  // Atomics.wait blocks the thread without spinning; it works on the main thread of Node.
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (performance.now() < until) Atomics.wait(cell, 0, 0, Math.min(until - performance.now(), 0x7fffffff));
+}
+
+// --- AcceptEx / DisconnectEx(TF_REUSE_SOCKET): a connection moved under another handle ---------
+export function adopt(target: Win32Sock, from: Win32Sock): void {
+  // The watch must stop before its descriptor is closed (watch.ts); `from`'s
+  // interests belonged to its old handle: the moved descriptor starts unwatched.
+  target.watch?.close();
+  from.watch?.close();
+  from.watch = null;
+  W.closesocket(target.fd);
+  const { handle } = target;
+  Object.assign(target, from);
+  (target as { handle: number }).handle = handle;
+}

@@ -1,0 +1,105 @@
+// Event objects, WSAEventSelect, overlapped I/O and AcceptEx on both backends: the same
+// script (test/windows/events-overlapped-lane.mjs) run by Linux Node
+// (posix.ts) and by Windows Node under Wine (win32.ts over ws2_32.dll),
+// each result compared with Windows' documented answer (Microsoft's
+// WSAEventSelect, WSAEnumNetworkEvents, WSARecv, WSAGetOverlappedResult and
+// closesocket pages). Where Wine 8 departs from the documentation the
+// lane must show exactly the recorded Wine result, reported as a deviation.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CI = process.env.CI === 'true';
+const SCRIPT = 'test/windows/events-overlapped-lane.mjs';
+
+function wineInstalled(): boolean {
+  if (existsSync('/usr/lib/wine/wine64')) return true;
+  try {
+    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
+
+/** dist/ when it is newer than the sources, else a private build (dist/ may be read by other suites). */
+function library(): string {
+  const dist = join(ROOT, 'dist/index.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'native-bindings')))) return dist;
+  const out = join(ROOT, '.cache/events-lane/dist');
+  execFileSync('npm', ['run', 'build', '--', '--out-dir', out], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+  return join(out, 'index.js');
+}
+
+/** What Microsoft documents for each step of the script. */
+const EXPECTED = {
+  // unsignalled (timeout), set twice (not reset by waits), reset (timeout), closed handle
+  eventObjects: [0x102, 0, 0, 0x102, false, 'WSA_INVALID_HANDLE'],
+  // a nonblocking connect: WSAEWOULDBLOCK; FD_ACCEPT (8) on the listener; FD_CONNECT|FD_WRITE (18) with code 0
+  connectAndAccept: { connectRc: 'WSAEWOULDBLOCK', accept: 8, connect: 18, connectCode: 0 },
+  fionbioRefused: 'WSAEINVAL',
+  readThenGracefulClose: { read: 1, data: 'hello', close: 32, code: 0 },
+  resetClose: { close: 32, code: 'WSAECONNRESET' },
+  overlappedPendingThenWait: {
+    first: 'WSA_IO_PENDING',
+    woke: 0,
+    got: true,
+    bytes: 10,
+    data: 'overlapped',
+    aborted: 'WSA_OPERATION_ABORTED',
+  },
+  overlappedImmediate: { rc: 0, bytes: 3, signalled: 0 },
+  // AcceptEx through WSAIoctl: pending, completed by the connection, both addresses written, the handle given is the connection
+  acceptEx: { first: 'WSA_IO_PENDING', woke: 0, done: true, localPort: true, remotePort: true, data: 'via AcceptEx' },
+};
+
+/**
+ * Wine 8's ws2_32 answers recv with 0 after a peer's abortive close (the RST is on the wire:
+ * docs/windows.md), so the reset reads as a FIN and FD_CLOSE carries 0.
+ */
+const WINE_DEVIATIONS: Partial<Record<keyof typeof EXPECTED, unknown>> = {
+  resetClose: { close: 32, code: 0 },
+};
+
+function check(results: Record<string, unknown>, lane: 'linux' | 'wine'): void {
+  for (const [id, want] of Object.entries(EXPECTED)) {
+    const dev = lane === 'wine' ? WINE_DEVIATIONS[id as keyof typeof EXPECTED] : undefined;
+    expect(results[id], `${lane}: ${id}${dev ? ' (recorded Wine deviation)' : ''}`).toEqual(dev ?? want);
+  }
+}
+
+describe('event objects, WSAEventSelect and overlapped I/O on both backends', () => {
+  it('Linux Node (posix.ts): every step as Microsoft documents', () => {
+    const out = execFileSync(process.execPath, [SCRIPT, '--dist', library()], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    expect(r.backend).toBe('posix');
+    check(r, 'linux');
+  });
+
+  it.skipIf(wineSkip !== null)(`Windows Node under Wine (win32.ts over ws2_32.dll)${wineSkip ? ` — skipped: ${wineSkip}` : ''}`, () => {
+    const lib = library();
+    const args = ['script', SCRIPT, ...(lib === join(ROOT, 'dist/index.js') ? [] : ['--dist', `Z:${lib.replaceAll('/', '\\')}`])];
+    const out = execFileSync('bash', ['scripts/wine-lane.sh', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
+    expect(line, `no result from the Wine lane:\n${out}`).toBeDefined();
+    const r = JSON.parse(line!);
+    expect(r.backend).toBe('win32');
+    check(r, 'wine');
+  });
+});
