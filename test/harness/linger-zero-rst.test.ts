@@ -1,7 +1,7 @@
 // closesocket with SO_LINGER {1,0} is abortive: a RST, no FIN, no TIME_WAIT,
 // and the local port can be bound again at once.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, flow, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {
