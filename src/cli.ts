@@ -91,7 +91,13 @@ function progress(sc: Scenario): () => void {
 }
 
 // --- text output -----------------------------------------------------------------------
-function printResult(sc: Scenario, r: ScenarioResult, svgDir: string | undefined): void {
+/** The last connection's diagram as SVG (the one a scenario is about when it opens several). */
+function writeSvg(dir: string, sc: Scenario, r: ScenarioResult): void {
+  const n = connections(r.segments).length;
+  if (n) writeFileSync(join(dir, `${sc.name}.svg`), ladderSvg(r.segments, { title: sc.title, connection: n - 1 }));
+}
+
+function printResult(sc: Scenario, r: ScenarioResult): void {
   const out: string[] = [];
   out.push('', bold(`== ${sc.name}: ${sc.title} ==`));
   if (!r.ran) {
@@ -108,7 +114,6 @@ function printResult(sc: Scenario, r: ScenarioResult, svgDir: string | undefined
       if (conns.length > 1) out.push(`connection ${i + 1} of ${conns.length}: ${c.client} -> ${c.server}`);
       out.push(paintLadder(ladder(r.segments, { connection: i })));
     });
-    if (svgDir) writeFileSync(join(svgDir, `${sc.name}.svg`), ladderSvg(r.segments, { title: sc.title, connection: conns.length - 1 }));
   } else if (r.captured) out.push('(no segments: nothing went on the wire)');
   else out.push(`(no capture: ${r.captureNote})`);
   out.push('calls:');
@@ -173,7 +178,8 @@ async function run(names: string[], o: { json: boolean; all: boolean; pcap?: str
     done();
     if (r.ran && !r.verdict.ok) failed++;
     results.push(r);
-    if (!o.json) printResult(sc, r, o.svg && avail.ok ? o.svg : undefined);
+    if (o.svg && r.captured) writeSvg(o.svg, sc, r);
+    if (!o.json) printResult(sc, r);
   }
   if (o.json) console.log(JSON.stringify({ version: pkg.version, backend: backendName, results }, null, 2));
   else {

@@ -18,12 +18,16 @@ const where = {
     .filter(Boolean),
 };
 
-try {
-  const sc = scenario(what);
-  if (what === 'churn') reportResult({ where, churn: await churn(arg ? Number(arg) : 10_000) });
-  else if (sc) reportResult({ where, result: await runHere(sc, arg ? JSON.parse(arg) : {}) });
-  else throw new Error(`unknown scenario ${JSON.stringify(what)}; known: churn, ${scenarios.map((s) => s.name).join(', ')}`);
-} catch (e) {
-  reportResult({ where, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  process.exitCode = 1;
+async function main(): Promise<void> {
+  try {
+    const sc = scenario(what);
+    if (what === 'churn') reportResult({ where, churn: await churn(arg ? Number(arg) : 10_000) });
+    else if (sc) reportResult({ where, result: await runHere(sc, arg ? JSON.parse(arg) : {}) });
+    else throw new Error(`unknown scenario ${JSON.stringify(what)}; known: churn, ${scenarios.map((s) => s.name).join(', ')}`);
+  } catch (e) {
+    reportResult({ where, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.exitCode = 1;
+  }
 }
+
+void main();
