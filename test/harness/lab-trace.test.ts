@@ -1,0 +1,77 @@
+// `winsock-compat trace --port P -- COMMAND`: a program we did not write, in
+// any language, traced on loopback: each connection's ladder and a verdict
+// saying who closed first, with FIN or RST, the final states and the TIME_WAIT holder.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TraceResult } from '../../src/harness/trace.js';
+import { packageRoot, titled, wire } from './helpers.js';
+
+const cli = join(packageRoot, 'dist', 'cli.js');
+// An ephemeral-range port nobody listens on here (chosen per run to avoid clashes).
+const freePort = (): number => 40000 + Math.floor(Math.random() * 20000);
+
+function trace(port: number, command: string[]): TraceResult {
+  const r = spawnSync(process.execPath, [cli, 'trace', '--port', String(port), '--json', '--', ...command], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(r.status, r.stderr + r.stdout).toBe(0);
+  return JSON.parse(r.stdout) as TraceResult;
+}
+
+// A node:net server and a client: the client sends, half-closes, the server
+// answers and ends; the client closed first, so it holds TIME_WAIT.
+const nodeServer = (port: number): string => `
+const net = require('node:net');
+const srv = net.createServer((s) => { s.on('data', () => {}); s.on('end', () => s.end('bye')); s.on('close', () => srv.close()); });
+srv.listen(${port}, '127.0.0.1', () => {
+  const c = net.connect(${port}, '127.0.0.1', () => c.end('hello'));
+  c.on('data', () => {});
+});`;
+
+// A Python socket server that closes abortively (SO_LINGER {1,0}) after reading: RST.
+const pythonServer = (port: number): string => `
+import socket, struct, threading
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', ${port})); srv.listen(1)
+def serve():
+    s, _ = srv.accept()
+    s.recv(100)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    s.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.create_connection(('127.0.0.1', ${port})); c.sendall(b'hello')
+t.join()
+try: c.recv(100)
+except ConnectionResetError: pass
+c.close(); srv.close()
+`;
+
+describe('winsock-compat trace', () => {
+  it.skipIf(wire.skip)(titled('a node:net server: the client closes first with FIN and holds TIME_WAIT', wire), () => {
+    const port = freePort();
+    const t = trace(port, [process.execPath, '-e', nodeServer(port)]);
+    expect(t.command?.code).toBe(0);
+    expect(t.connections).toHaveLength(1);
+    const c = t.connections[0]!;
+    expect(c.server).toBe(`127.0.0.1:${port}`);
+    expect(c.segments.slice(0, 3).map((s) => s.flags)).toEqual(['SYN', 'SYN,ACK', 'ACK']);
+    expect(c).toMatchObject({ closedFirst: 'client', closedWith: 'FIN', resets: { client: 0, server: 0 }, timeWaitHolder: 'client' });
+    expect(c.final).toEqual({ client: 'TIME_WAIT', server: 'CLOSED' });
+    expect(c.kernel).toMatch(/TIME_WAIT \(no owner\)/); // the kernel's table agrees with the wire
+    expect(c.ladder).toMatch(/TIME_WAIT/);
+  });
+
+  it.skipIf(wire.skip)(titled('a Python socket server closing with linger {1,0}: the server closed first with RST', wire), () => {
+    const port = freePort();
+    const t = trace(port, ['python3', '-c', pythonServer(port)]);
+    expect(t.command?.code).toBe(0);
+    expect(t.connections).toHaveLength(1);
+    const c = t.connections[0]!;
+    expect(c).toMatchObject({ closedFirst: 'server', closedWith: 'RST', timeWaitHolder: 'none' });
+    expect(c.resets.server).toBe(1);
+    expect(c.final).toEqual({ client: 'CLOSED', server: 'CLOSED' });
+    expect(c.verdict).toMatch(/^server closed first with RST; RST from server/);
+  });
+});
