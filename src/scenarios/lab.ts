@@ -16,7 +16,7 @@ import type { SOCKET, SockAddr } from '../index.js';
 import { startCapture, type Capture } from '../harness/capture.js';
 import type { Segment } from '../harness/decode.js';
 import { clearRules, droppedCounts, dropRules, setSysctls, type DropSpec } from '../harness/faults.js';
-import type { SegmentMatch } from '../harness/match.js';
+import { findSegments, type SegmentMatch } from '../harness/match.js';
 import { inHarnessNamespace, isolationSupport, runInNamespace } from '../harness/netns.js';
 import {
   checkReleased,
@@ -247,13 +247,16 @@ export class Lab {
   checkFaults(): void {
     if (!this.cap || this.faults.length === 0) return;
     let changed = false;
+    // One snapshot: a segment drained after it must be looked at next time, not skipped.
+    const segs = this.cap.segments;
+    const n = segs.length;
     for (const f of this.faults) {
-      for (const s of this.cap.find(f.m, f.seen)) {
+      for (const s of findSegments(segs.slice(f.seen, n), f.m)) {
         if (f.count <= 0) break;
         s.dropped = true;
         f.count--;
       }
-      f.seen = this.segIndex;
+      f.seen = n;
       if (f.count <= 0) changed = true;
     }
     if (changed) this.setRules(this.faults.filter((f) => f.count > 0));
