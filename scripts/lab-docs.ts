@@ -74,4 +74,6 @@ for (const [topic, title] of Object.entries(topics)) {
 out.push('## Measured figures', '', 'From the same runs (`--json`, `figures`):', '', ...figures, '', ...body);
 writeFileSync(join(root, 'docs', 'lab.md'), out.join('\n'));
 rmSync(tmp, { recursive: true, force: true });
+// The repository's formatting, so that a regenerated file differs only where the runs did.
+spawnSync(join(root, 'node_modules', '.bin', 'prettier'), ['--write', 'docs/lab.md', 'README.md'], { cwd: root, stdio: 'ignore' });
 console.log(`docs/lab.md: ${scenarios.length} scenarios, ${figures.length - 2} figures`);

@@ -42,11 +42,11 @@ export function isolationSupport(): IsolationSupport {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && ip) {
     const name = `wsc-probe-${process.pid}-${randomBytes(3).toString('hex')}`;
+    guard({ namespace: name }); // deleted by our handler if a signal comes mid-probe
     const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
-    if (add.status === 0) {
-      spawnSync(ip, ['netns', 'del', name]);
-      return (cached = { mode: 'netns', reason: 'root: ip netns add/exec/del' });
-    }
+    if (add.status === 0) spawnSync(ip, ['netns', 'del', name]);
+    unguard({ namespace: name });
+    if (add.status === 0) return (cached = { mode: 'netns', reason: 'root: ip netns add/exec/del' });
   }
   const unshare = which('unshare');
   if (unshare) {
@@ -236,9 +236,14 @@ export async function runInNamespace(script: string, opts: NamespaceRunOptions =
   if (mode === 'netns') {
     const ip = which('ip')!;
     const name = `wsc-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`ip netns add ${name} failed: ${add.stderr.trim()}`);
+    // Registered before it exists: a SIGINT arriving while `ip netns add` runs
+    // must find our handler (not the default action, which would leave it behind).
     guard({ namespace: name });
+    const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
+    if (add.status !== 0) {
+      unguard({ namespace: name });
+      throw new Error(`ip netns add ${name} failed: ${add.stderr.trim()}`);
+    }
     try {
       const up = spawnSync(ip, ['netns', 'exec', name, ip, 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
       if (up.status !== 0) throw new Error(`bringing lo up in ${name} failed: ${up.stderr.trim()}`);

@@ -105,6 +105,22 @@ describe('winsock-compat (the command line)', () => {
     expect(svg.match(/<line [^>]*marker-end/g)).toHaveLength(r.segments.length);
   });
 
+  it.skipIf(wire.skip)(titled('on a terminal: colour and a progress line for a slow scenario; NO_COLOR turns colour off', wire), () => {
+    // `script` gives the command a pseudo-terminal, as a user's shell would.
+    const onTty = (env: string) =>
+      spawnSync('script', ['-qec', `${env} ${process.execPath} ${cli} run linger-timeout-rst`, '/dev/null'], {
+        encoding: 'utf8',
+        timeout: 25_000,
+      });
+    const tty = onTty('');
+    expect(tty.status, tty.stderr).toBe(0);
+    expect(tty.stdout).toMatch(/\x1b\[32mPASS: /); // the verdict in green
+    expect(tty.stdout).toMatch(/running linger-timeout-rst \(about 2 s\) \.\.\. 1 s/); // the progress line, updated each second
+    const plain = onTty('NO_COLOR=1');
+    expect(plain.stdout).not.toMatch(/\x1b\[3\dm/);
+    expect(plain.stdout).toMatch(/verdict: PASS: /);
+  });
+
   it.skipIf(wire.skip)(titled('the text output shows the calls with return values and WSA codes', wire), () => {
     const { code, out } = wsc(['run', 'wsasenddisconnect-fin'], { NO_COLOR: '1' });
     expect(code).toBe(0);

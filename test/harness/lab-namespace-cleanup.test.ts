@@ -10,20 +10,21 @@ import { isolated, packageRoot, titled } from './helpers.js';
 
 const cli = join(packageRoot, 'dist', 'cli.js');
 const hostTables = (): string => spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout ?? '';
-const ours = (): string[] => listNamespaces().filter((n) => n.startsWith('wsc-'));
+// Other test files make namespaces of their own at the same time: a run's are named after its pid (netns.ts).
+const ofRun = (pid: number): string[] => listNamespaces().filter((n) => n.startsWith(`wsc-${pid}-`));
 
-async function interrupt(signal: NodeJS.Signals): Promise<{ during: string[]; code: number | null; signal: string | null }> {
+async function interrupt(signal: NodeJS.Signals): Promise<{ pid: number; during: string[]; code: number | null; signal: string | null }> {
   const child = spawn(process.execPath, [cli, 'run', 'half-open-queue'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let during: string[] = [];
   // Wait until the run's namespace exists (the child scenario is inside it), then stop the run.
   for (let i = 0; i < 300 && during.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 20));
-    during = ours();
+    during = ofRun(child.pid!);
   }
   await new Promise((r) => setTimeout(r, 500)); // mid-way: rules and sysctls are set by now
   child.kill(signal);
   const [code, sig] = await new Promise<[number | null, string | null]>((res) => child.on('exit', (c, s) => res([c, s])));
-  return { during, code, signal: sig };
+  return { pid: child.pid!, during, code, signal: sig };
 }
 
 describe('namespaces of the lab are always deleted', () => {
@@ -35,8 +36,13 @@ describe('namespaces of the lab are always deleted', () => {
       const r = spawnSync(process.execPath, [cli, 'run', 'fin-retransmit', '--json'], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, r.stderr).toBe(0);
       const where = JSON.parse(r.stdout).results[0].where as string;
-      expect(where).toMatch(/^wsc-/);
-      expect(listNamespaces()).toEqual(before);
+      expect(where).toMatch(new RegExp(`^wsc-${r.pid}-`));
+      expect(before).not.toContain(where);
+      const after = listNamespaces();
+      expect(after).not.toContain(where);
+      expect(ofRun(r.pid)).toEqual([]);
+      // Every namespace there now was there before, or belongs to another test file running alongside.
+      expect(after.filter((n) => !before.includes(n) && !/^wsc-(probe-)?\d+-/.test(n))).toEqual([]);
       expect(hostTables()).toBe(tables);
       expect(hostTables()).not.toContain('wsc_fault');
     },
@@ -47,11 +53,12 @@ describe('namespaces of the lab are always deleted', () => {
       titled(`a run killed mid-way with ${signal} deletes its namespace`, isolated),
       async () => {
         const before = listNamespaces();
-        const { during, signal: got } = await interrupt(signal);
+        const { pid, during, signal: got } = await interrupt(signal);
         expect(during.length, 'the run created its namespace').toBe(1);
+        expect(before).not.toContain(during[0]);
         expect(got).toBe(signal); // it died of the signal, after cleaning up
-        expect(listNamespaces()).toEqual(before);
         expect(listNamespaces()).not.toContain(during[0]);
+        expect(ofRun(pid)).toEqual([]);
         expect(hostTables()).not.toContain('wsc_fault');
       },
     );

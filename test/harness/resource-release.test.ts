@@ -77,6 +77,8 @@ describe('release check', () => {
       expect(r.checks.handle).toMatch(/answers WSAENOTSOCK/);
       expect(r.checks.kernel).toBe('kernel socket gone');
       expect(r.checks.port).toMatch(/bindable again/);
+      // The same facts as fixed fields, for callers that must not parse the lines above.
+      expect(r.status).toEqual({ handle: 'released', fd: 'reused', kernel: 'gone', port: 'bindable' });
       expect(t).toBeReleased({ abortive: true });
     } finally {
       opened.forEach((fd) => closeSync(fd));
@@ -95,6 +97,8 @@ describe('release check', () => {
       const r = checkReleased(t);
       expect(r.ok).toBe(false);
       expect(r.problems.join('\n')).toMatch(new RegExp(`socket inode ${t.inode} still open as fd ${copy}`));
+      expect(r.status.fd).toBe('open');
+      expect(r.status.handle).toBe('released');
       expect(t).not.toBeReleased();
     } finally {
       closeFd(copy);

@@ -15,7 +15,8 @@ let tarball = '';
 let installLog = '';
 
 beforeAll(() => {
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: packageRoot, stdio: 'pipe' });
+  // --ignore-scripts: `prepare` would rebuild dist/ (tsup cleans it first) under the other test files' feet; pretest built it.
+  execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: packageRoot, stdio: 'pipe' });
   tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
   const vitest = JSON.parse(
