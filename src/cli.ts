@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendName } from './api.js';
 import { captureAvailability } from './harness/capture.js';
+import { isolationSupport } from './harness/netns.js';
 import { connections, ladder, ladderSvg } from './harness/ladder.js';
 import { scenario, scenarios, tour, type Scenario, type ScenarioResult } from './scenarios/index.js';
 import { runScenario } from './scenarios/lab.js';
@@ -105,7 +106,7 @@ function printResult(sc: Scenario, r: ScenarioResult): void {
     console.log(out.join('\n'));
     return;
   }
-  out.push(`where: ${r.where === 'loopback' ? 'loopback' : `network namespace ${r.where} (created for this run, deleted after)`}`);
+  out.push(`where: ${r.where === 'loopback' ? 'loopback' : `network namespace ${r.where}, created for this run and deleted after`}`);
   sc.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s}`));
   for (const n of r.notes) out.push(dim(`  ${n}`));
   if (r.captured && r.segments.length) {
@@ -154,10 +155,16 @@ async function run(names: string[], o: { json: boolean; all: boolean; pcap?: str
   const chosen = o.all ? [...scenarios] : names.length ? names.map((n) => scenario(n)!) : [...tour];
   const avail = o.capture ? captureAvailability() : ({ ok: false, reason: 'disabled by --no-capture' } as const);
   for (const d of [o.pcap, o.svg]) if (d) mkdirSync(d, { recursive: true });
+  // No capture here, but a namespace is possible: run every scenario in one, where `unshare -rn` grants CAP_NET_RAW.
+  const isolate = o.capture && !avail.ok && isolationSupport().mode !== 'none';
   if (!o.json) {
     console.log(bold(`winsock-compat ${pkg.version}: ${chosen.length} scenario(s), real Winsock API (backend: ${backendName})`));
     console.log(
-      avail.ok ? 'capture: AF_PACKET on lo, one copy of each packet' : `capture unavailable (${avail.reason}): peer-side checks only`,
+      avail.ok
+        ? 'capture: AF_PACKET on lo, one copy of each packet'
+        : isolate
+          ? `capture: not here (${avail.reason}), so each scenario runs in a namespace of its own`
+          : `capture unavailable (${avail.reason}): peer-side checks only`,
     );
   }
   const results: ScenarioResult[] = [];
@@ -166,7 +173,10 @@ async function run(names: string[], o: { json: boolean; all: boolean; pcap?: str
     const done = o.json ? () => {} : progress(sc);
     let r: ScenarioResult;
     try {
-      r = await runScenario(sc, { capture: avail.ok, ...(o.pcap && avail.ok ? { pcapPath: join(o.pcap, `${sc.name}.pcap`) } : {}) });
+      // A namespace run captures inside its namespace, where `unshare -rn` grants
+      // CAP_NET_RAW even when this process has none.
+      const capture = sc.namespace || isolate ? o.capture : avail.ok;
+      r = await runScenario(sc, { capture, isolate, ...(o.pcap && capture ? { pcapPath: join(o.pcap, `${sc.name}.pcap`) } : {}) });
     } catch (e) {
       done();
       failed++;

@@ -69,7 +69,7 @@ export class Lab {
         process.env.WSC_NAMESPACE && process.env.WSC_NAMESPACE !== '1'
           ? process.env.WSC_NAMESPACE
           : inHarnessNamespace()
-            ? 'namespace'
+            ? 'anonymous (unshare -rn)'
             : 'loopback',
       client: '',
       server: '',
@@ -402,10 +402,13 @@ function skipped(sc: Scenario, reason: string): ScenarioResult {
 /**
  * Run one scenario end to end: here when it needs nothing special (or when this
  * process already is in a namespace of the harness), otherwise in a child
- * inside a namespace created for it and deleted after it.
+ * inside a namespace created for it and deleted after it. `isolate` runs any
+ * scenario that way (the CLI's choice when this process cannot capture but a
+ * namespace can: `unshare -rn` grants CAP_NET_RAW inside).
  */
-export async function runScenario(sc: Scenario, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
-  if (!sc.namespace || inHarnessNamespace()) return runHere(sc, opts);
+export async function runScenario(sc: Scenario, options: ScenarioOptions & { isolate?: boolean } = {}): Promise<ScenarioResult> {
+  const { isolate, ...opts } = options;
+  if ((!sc.namespace && !isolate) || inHarnessNamespace()) return runHere(sc, opts);
   const support = isolationSupport();
   if (support.mode === 'none') return skipped(sc, `needs a private network namespace: ${support.reason}`);
   const { script, nodeArgs } = childScript();

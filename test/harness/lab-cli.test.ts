@@ -121,6 +121,31 @@ describe('winsock-compat (the command line)', () => {
     expect(plain.stdout).toMatch(/verdict: PASS: /);
   });
 
+  // Without root: a user who cannot capture here still gets every diagram, from a namespace of its own.
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const nobodyGate = (() => {
+    if (process.getuid?.() !== 0) return { skip: true, reason: 'needs root to become an unprivileged user' };
+    const p = spawnSync(asNobody[0]!, [...asNobody.slice(1), 'sh', '-c', `test -r ${cli} && unshare -rn true`], { encoding: 'utf8' });
+    return p.status === 0
+      ? { skip: false, reason: '' }
+      : { skip: true, reason: `an unprivileged user cannot read dist/ or unshare -rn here (${p.stderr.trim()})` };
+  })();
+  it.skipIf(nobodyGate.skip)(
+    titled('as an unprivileged user: each scenario runs in its own user + network namespace, captured', nobodyGate),
+    () => {
+      const r = spawnSync(asNobody[0]!, [...asNobody.slice(1), process.execPath, cli, 'run', 'four-way-close', 'fin-retransmit'], {
+        encoding: 'utf8',
+        timeout: 25_000,
+        cwd: tmpdir(),
+      });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/^capture: not here \(packet capture needs CAP_NET_RAW/m);
+      expect(r.stdout.match(/^where: network namespace anonymous \(unshare -rn\)/gm)).toHaveLength(2);
+      expect(r.stdout.match(/^verdict: PASS: \d+ checks$/gm)).toHaveLength(2); // with the wire checks
+      expect(r.stdout).toMatch(/FIN,ACK seq=1 ack=1 \(dropped\) -+x/);
+    },
+  );
+
   it.skipIf(wire.skip)(titled('the text output shows the calls with return values and WSA codes', wire), () => {
     const { code, out } = wsc(['run', 'wsasenddisconnect-fin'], { NO_COLOR: '1' });
     expect(code).toBe(0);
