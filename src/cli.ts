@@ -20,7 +20,7 @@ import { backendName } from './api.js';
 import { captureAvailability } from './harness/capture.js';
 import { isolationSupport } from './harness/netns.js';
 import { connections, ladder, ladderSvg } from './harness/ladder.js';
-import { scenario, scenarios, tour, type Scenario, type ScenarioResult } from './scenarios/index.js';
+import { contract, scenario, scenarios, tour, type Scenario, type ScenarioResult } from './scenarios/index.js';
 import { runScenario } from './scenarios/lab.js';
 import { trace, type TraceResult } from './harness/trace.js';
 
@@ -233,6 +233,7 @@ function list(json: boolean): number {
     }
   }
   console.log(dim(`\nwinsock-compat run NAME... runs them; no NAME runs the tour (${tour.map((s) => s.name).join(', ')}).`));
+  console.log(dim(`The same registry holds ${contract.length} contract scenarios, run by the Linux and Wine lanes (test/conformance).`));
   return 0;
 }
 
