@@ -101,6 +101,15 @@ describe('winsock-compat (the command line)', () => {
       expect(Number(wireRows[i]![0])).toBe(s.srcPort);
       expect(tsharkFlags(wireRows[i]![1]!)).toBe(s.flags);
     });
+    // The text diagram of another run has one arrow per segment its own pcap holds.
+    const text = wsc(['run', 'time-wait-lost-ack', '--pcap', join(dir, 'text')], { NO_COLOR: '1' });
+    expect(text.code, text.err).toBe(0);
+    const arrows = text.out.split('\n').filter((l) => /^ *\d+\.\d{3}  .*(-->|<--| x-|-x( |$))/.test(l));
+    const t2 = spawnSync('tshark', ['-r', join(dir, 'text', 'time-wait-lost-ack.pcap'), '-T', 'fields', '-e', 'tcp.flags.str'], {
+      encoding: 'utf8',
+    });
+    expect(arrows.length).toBe(t2.stdout.trim().split('\n').length);
+    expect(arrows.filter((l) => l.includes('(dropped)'))).toHaveLength(1);
     const svg = readFileSync(join(dir, 'four-way-close.svg'), 'utf8');
     expect(svg.match(/<line [^>]*marker-end/g)).toHaveLength(r.segments.length);
   });

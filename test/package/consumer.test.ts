@@ -2,9 +2,9 @@
 // temporary project, used from ESM, CommonJS and type-checked TypeScript, the
 // harness from the consumer's own vitest test, and `npx winsock-compat list`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarios } from '../../src/scenarios/index.js';
 import { packageRoot, titled, wire } from '../harness/helpers.js';
@@ -48,6 +48,20 @@ describe('the packed tarball in a fresh project', () => {
       expect(files).toContain(f);
     expect(files.filter((f) => /\.map$|^package\/(test|src|bench|scripts|\.cache)\//.test(f))).toEqual([]);
     expect(installLog).not.toMatch(/EBADENGINE|Unsupported engine/);
+    // Every relative link of the shipped docs points into the tarball.
+    const docs = files.filter((f) => /^package\/(README\.md|docs\/[^/]+\.md)$/.test(f));
+    for (const doc of docs) {
+      const base = doc.includes('/docs/') ? 'package/docs/' : 'package/';
+      const text = readFileSync(join(dir, 'node_modules', 'winsock-compat', doc.slice('package/'.length)), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const path = normalize(base + target!).replace(/\/$/, '');
+        expect(
+          files.some((f) => f === path || f.startsWith(path + '/')),
+          `${doc} links ${target}`,
+        ).toBe(true);
+      }
+    }
   });
 
   it('works from ESM and from CommonJS', () => {
