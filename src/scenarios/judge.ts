@@ -68,6 +68,12 @@ export function judge(sc: Scenario, r: ScenarioResult): Verdict {
     const okRange = got !== undefined && (range.min === undefined || got >= range.min) && (range.max === undefined || got <= range.max);
     add(`figure ${name}`, okRange, `${range.min ?? '-inf'}..${range.max ?? 'inf'}`, got === undefined ? 'not measured' : `${got}`);
   }
+  // The capture's `dropped` marks against the kernel's own count of what the nft rules dropped.
+  const nft = r.figures['segments dropped by nft'];
+  if (nft !== undefined && r.captured) {
+    const marked = r.segments.filter((x) => x.dropped).length;
+    add('dropped segments marked = nft counters', marked === nft, `${nft}`, `${marked}`);
+  }
   for (const side of e.released ?? (Object.keys(r.releases) as (keyof typeof r.releases)[])) {
     const rep = r.releases[side];
     add(`release ${side}`, !!rep?.ok, 'released', rep ? (rep.ok ? 'released' : rep.problems.join('; ')) : 'not checked');

@@ -231,7 +231,7 @@ export class Lab {
    * that many were seen leaving. `count` Infinity: until clearFaults().
    */
   drop(spec: DropSpec, count = 1): void {
-    const rules = dropRules([...this.faults.map((f) => f.spec), spec]);
+    const rules = this.install([...this.faults.map((f) => f.spec), spec]);
     this.note(`nft (input hook, this namespace only): ${rules[rules.length - 1]}${Number.isFinite(count) ? `, first ${count}` : ''}`);
     const m: SegmentMatch = {
       ...(spec.dport !== undefined ? { to: spec.dport } : {}),
@@ -240,7 +240,19 @@ export class Lab {
       ...(spec.flags ? { flags: spec.flags } : {}),
     };
     this.faults.push({ spec, m, count, seen: this.segIndex });
-    this.faultTimer ??= setInterval(() => this.checkFaults(), 2);
+    this.faultTimer ??= setInterval(() => this.checkFaults(), 5);
+  }
+
+  /**
+   * Replace our rules (one nft transaction). The kernel's counters of the old
+   * table are added to `segments dropped by nft` first: a new table starts at 0.
+   */
+  private install(specs: DropSpec[]): string[] {
+    const before = droppedCounts().reduce((a, b) => a + b, 0);
+    this.r.figures['segments dropped by nft'] = (this.r.figures['segments dropped by nft'] ?? 0) + before;
+    if (specs.length) return dropRules(specs);
+    clearRules();
+    return [];
   }
 
   /** Mark what active rules dropped; remove a rule once its count is reached. */
@@ -263,14 +275,9 @@ export class Lab {
   }
 
   private setRules(keep: Lab['faults']): void {
-    const counts = droppedCounts();
-    this.r.figures['segments dropped by nft'] =
-      (this.r.figures['segments dropped by nft'] ?? 0) +
-      counts.filter((_, i) => !keep.includes(this.faults[i]!)).reduce((a, b) => a + b, 0);
     this.faults = keep;
-    if (keep.length) dropRules(keep.map((f) => f.spec));
-    else {
-      clearRules();
+    this.install(keep.map((f) => f.spec));
+    if (keep.length === 0) {
       if (this.faultTimer) clearInterval(this.faultTimer);
       this.faultTimer = undefined;
     }

@@ -100,6 +100,14 @@ describe('judge', () => {
     expect(judge({ ...sc, expected: { figures: { 'not measured': { min: 0 } } } }, result()).line).toMatch(/not measured/);
     expect(judge({ ...sc, expected: { never: ['client FIN'] } }, result()).ok).toBe(false);
   });
+  it("the capture's dropped marks must agree with nft's own counters", () => {
+    const agree = result({ dropLastAck: true });
+    agree.figures['segments dropped by nft'] = 1;
+    expect(judge({ ...sc, expected: {} }, agree).ok).toBe(true);
+    const disagree = result();
+    disagree.figures['segments dropped by nft'] = 1;
+    expect(judge({ ...sc, expected: {} }, disagree).line).toBe('FAIL: dropped segments marked = nft counters: expected 1, observed 0');
+  });
   it('refuses a malformed pattern instead of matching nothing', () => {
     expect(() => judge({ ...sc, expected: { segments: ['clinet SYN'] } }, result())).toThrow(/must start with client or server/);
     expect(() => judge({ ...sc, expected: { segments: ['client SYNN'] } }, result())).toThrow(/unknown TCP flag/);
