@@ -1,7 +1,8 @@
 // `winsock-compat trace --port P -- COMMAND`: a program we did not write, in
 // any language, traced on loopback: each connection's ladder and a verdict
 // saying who closed first, with FIN or RST, the final states and the TIME_WAIT holder.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceResult } from '../../src/harness/trace.js';
@@ -49,6 +50,31 @@ c.close(); srv.close()
 `;
 
 describe('winsock-compat trace', () => {
+  it.skipIf(wire.skip)(titled('without a command: traces until Ctrl-C, then reports what it saw', wire), async () => {
+    const port = freePort();
+    const child = spawn(process.execPath, [cli, 'trace', '--port', String(port), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 700)); // the capture is open
+    // Traffic from this process: a node:net server whose peer closes with a reset.
+    const srv = createServer((s) => s.on('data', () => s.resetAndDestroy()));
+    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
+    await new Promise<void>((r) => {
+      const c = connect(port, '127.0.0.1', () => c.write('x'));
+      c.on('error', () => r());
+      c.on('close', () => r());
+    });
+    srv.close();
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    const t = JSON.parse(out) as TraceResult;
+    expect(t.command).toBeUndefined();
+    expect(t.connections).toHaveLength(1);
+    expect(t.connections[0]).toMatchObject({ closedFirst: 'server', closedWith: 'RST', timeWaitHolder: 'none' });
+  });
+
   it.skipIf(wire.skip)(titled('a node:net server: the client closes first with FIN and holds TIME_WAIT', wire), () => {
     const port = freePort();
     const t = trace(port, [process.execPath, '-e', nodeServer(port)]);
