@@ -16,18 +16,29 @@ import { parseFlags, TCP_FLAGS } from './decode.js';
 
 const TABLE = 'wsc_fault';
 
-/** Is this process in a network namespace other than the machine's own (PID 1's)? */
+/**
+ * Is this process in a network namespace other than the one its run started
+ * from (WSC_PARENT_NETNS, set by netns.ts) and other than PID 1's (when that
+ * can be read)? Anything less refuses: an unknown place is not a private one.
+ */
 export function inPrivateNamespace(): { ok: boolean; reason: string } {
   if (process.env.WSC_NAMESPACE === undefined)
     return { ok: false, reason: 'not started in a namespace of the harness (WSC_NAMESPACE unset)' };
+  let mine: string;
   try {
-    const mine = readlinkSync('/proc/self/ns/net');
-    const init = readlinkSync('/proc/1/ns/net');
-    return mine === init ? { ok: false, reason: `this is the machine's own network namespace (${mine})` } : { ok: true, reason: mine };
+    mine = readlinkSync('/proc/self/ns/net');
   } catch {
-    // Not root: PID 1's namespace cannot be read; `unshare -rn` made ours (netns.ts).
-    return { ok: true, reason: 'WSC_NAMESPACE set (PID 1 not readable)' };
+    return { ok: false, reason: 'this process cannot read its own network namespace' };
   }
+  const parent = process.env.WSC_PARENT_NETNS;
+  if (!parent) return { ok: false, reason: 'the namespace the run started from is unknown (WSC_PARENT_NETNS unset)' };
+  if (mine === parent) return { ok: false, reason: `this is the namespace the run started from (${mine})` };
+  try {
+    if (readlinkSync('/proc/1/ns/net') === mine) return { ok: false, reason: `this is the machine's own network namespace (${mine})` };
+  } catch {
+    /* PID 1 not readable (not root, or a container): the parent check above stands */
+  }
+  return { ok: true, reason: `${mine}, not ${parent}` };
 }
 
 function mustBePrivate(what: string): void {

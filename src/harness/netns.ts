@@ -14,7 +14,7 @@
 // own namespace (DESIGN.md: never change nftables, tc or sysctls outside).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 
 export type IsolationMode = 'netns' | 'unshare';
 
@@ -32,6 +32,15 @@ function which(cmd: string): string | undefined {
     if (existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** This process's network namespace (`net:[inode]`), or '' where /proc does not say. */
+export function ownNetns(): string {
+  try {
+    return readlinkSync('/proc/self/ns/net');
+  } catch {
+    return '';
+  }
 }
 
 /** Which isolation this process can get (probed once, by really trying). */
@@ -229,7 +238,8 @@ export async function runInNamespace(script: string, opts: NamespaceRunOptions =
   const argv = [process.execPath, ...nodeArgs, script, ...(opts.args ?? [])];
   const common = {
     timeoutMs: opts.timeoutMs ?? 60_000,
-    env: { ...process.env, ...opts.env, WSC_NAMESPACE: '1' },
+    // WSC_PARENT_NETNS: the namespace the run started from, which a fault must never touch (faults.ts).
+    env: { ...process.env, ...opts.env, WSC_NAMESPACE: '1', WSC_PARENT_NETNS: ownNetns() },
     cwd: opts.cwd ?? process.cwd(),
   };
   const t0 = Date.now();

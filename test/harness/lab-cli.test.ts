@@ -155,6 +155,16 @@ describe('winsock-compat (the command line)', () => {
     },
   );
 
+  it('--no-capture: the peer-side checks still judge, and the verdict says the wire was not checked', () => {
+    const { code, out, err } = wsc(['run', 'four-way-close', 'linger-zero-rst', '--no-capture']);
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/^capture unavailable \(disabled by --no-capture\): peer-side checks only$/m);
+    expect(out).not.toMatch(/SYN seq=0/);
+    expect(out).toMatch(/server recv after client FIN: EOF/);
+    expect(out).toMatch(/server recv after abortive close: WSAECONNRESET/);
+    expect(out.match(/^verdict: PASS: \d+ checks \(wire not captured: segment checks not made\)$/gm)).toHaveLength(2);
+  });
+
   it.skipIf(wire.skip)(titled('the text output shows the calls with return values and WSA codes', wire), () => {
     const { code, out } = wsc(['run', 'wsasenddisconnect-fin'], { NO_COLOR: '1' });
     expect(code).toBe(0);
