@@ -1,11 +1,58 @@
 // Connection churn: open and gracefully close many loopback connections and
 // report the descriptor counts around it (the fd-leak test runs it in a
 // namespace of its own: 10,000 cycles leave ~10,000 TIME_WAIT entries there).
-// One cycle is bench/cycle.ts's, so the benchmark and this test measure the same thing.
+// The one churn cycle of the project: bench/churn.ts (the benchmark) and
+// test/fixtures/churn.ts (the descriptor-leak test) use it through
+// bench/cycle.ts, so all three measure the same thing.
 import * as W from '../index.js';
 import { fdCount, socketFds } from '../harness/resources.js';
 import { kernelConnections } from '../harness/tcpstate.js';
-import { ok } from './lab.js';
+
+/** The call's result, or a throw naming the call and its WSA code. */
+export function check(rc: number, what: string): number {
+  if (rc === W.SOCKET_ERROR) throw new Error(`${what}: ${W.wsaErrorName(W.WSAGetLastError())}`);
+  return rc;
+}
+
+/** A listening socket on an ephemeral loopback port, and its address. */
+export function loopbackListener(): { l: W.SOCKET; addr: W.SockAddr } {
+  const l = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+  check(W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
+  check(W.listen(l, W.SOMAXCONN), 'listen');
+  const addr = {} as W.SockAddr;
+  check(W.getsockname(l, addr), 'getsockname');
+  return { l, addr };
+}
+
+const payload = Buffer.alloc(64, 0x2a);
+const cycleBuf = Buffer.alloc(256);
+
+/**
+ * One cycle: connect, accept, send 64 B, shutdown(SD_SEND), the server drains
+ * to EOF and closes, the client reads EOF and closes. Throws on any failure
+ * (after closing what it opened). `whileOpen` runs while both ends are open.
+ */
+export function churnCycle(l: W.SOCKET, addr: W.SockAddr, whileOpen?: () => void): void {
+  const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+  let s: W.SOCKET | undefined;
+  try {
+    check(W.connect(c, addr), 'connect');
+    s = check(W.accept(l), 'accept');
+    check(W.send(c, payload), 'send');
+    check(W.shutdown(c, W.SD_SEND), 'shutdown');
+    let got = 0;
+    for (let n; (n = check(W.recv(s, cycleBuf), 'recv')) > 0;) got += n;
+    if (got !== payload.length) throw new Error(`server read ${got} bytes, not ${payload.length}`);
+    whileOpen?.();
+    const server = s;
+    s = undefined;
+    check(W.closesocket(server), 'closesocket server');
+    if (check(W.recv(c, cycleBuf), 'recv client') !== 0) throw new Error('client expected EOF');
+  } finally {
+    if (s !== undefined) W.closesocket(s);
+  }
+  check(W.closesocket(c), 'closesocket client');
+}
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -37,39 +84,13 @@ export interface ChurnResult {
  */
 export async function churn(cycles = 10_000): Promise<ChurnResult> {
   return started(async () => {
-    const l = ok(W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP), 'socket');
-    ok(W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
-    ok(W.listen(l, 128), 'listen');
-    const la = {} as W.SockAddr;
-    ok(W.getsockname(l, la), 'getsockname');
-    const payload = Buffer.alloc(64, 0x2a);
-    const buf = Buffer.alloc(256);
+    const { l, addr } = loopbackListener();
     let failures = 0;
     const one = (): void => {
-      const c = W.socket(W.AF_INET, W.SOCK_STREAM, W.IPPROTO_TCP);
-      if (c === W.INVALID_SOCKET) return void failures++;
       try {
-        if (W.connect(c, la) !== 0) return void failures++;
-        const s = W.accept(l);
-        if (s === W.INVALID_SOCKET) return void failures++;
-        try {
-          if (W.send(c, payload) !== 64 || W.shutdown(c, W.SD_SEND) !== 0) failures++;
-          const fds = [{ fd: s, events: W.POLLRDNORM, revents: 0 }];
-          let got = 0;
-          for (let i = 0; i < 8; i++) {
-            if (W.WSAPoll(fds, 1000) <= 0) break;
-            const n = W.recv(s, buf);
-            if (n <= 0) break;
-            got += n;
-          }
-          if (got !== 64) failures++;
-        } finally {
-          W.closesocket(s);
-        }
-        const fc = [{ fd: c, events: W.POLLRDNORM, revents: 0 }];
-        if (W.WSAPoll(fc, 1000) <= 0 || W.recv(c, buf) !== 0) failures++;
-      } finally {
-        W.closesocket(c);
+        churnCycle(l, addr);
+      } catch {
+        failures++; // counted, not thrown: the report says how many cycles failed
       }
     };
     for (let i = 0; i < 50; i++) one(); // warm-up: lazily opened descriptors are not leaks
