@@ -11,7 +11,8 @@ function check(r: ScenarioResult): void {
   expect(r.states['client after closesocket']).toBe('CLOSED'); // gone from the kernel's table: no TIME_WAIT
   expect(r.peer['server recv after abortive close']).toBe('WSAECONNRESET');
   expect(r.releases.client!.rows).toEqual([]);
-  expect(r.releases.client!.checks.port).toMatch(/bindable again/);
+  // Bindable again, or (a busy loopback lent the ephemeral port to other peers' connections) free of this socket.
+  expect(['bindable', 'other']).toContain(r.releases.client!.status.port);
   expectAllReleased(r);
 }
 
