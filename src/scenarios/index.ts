@@ -4,8 +4,9 @@
 // Two kinds:
 // - lab scenarios (one file each in this folder): real sockets observed on the
 //   wire, with a ladder diagram, the Winsock calls and a verdict; run on Linux.
-// - contract scenarios (contract.js): the checks both backends are held to,
-//   plain JavaScript so they run in Windows Node under Wine as well.
+// - contract scenarios (contract/, one file each, listed by contract.js): the
+//   checks both backends are held to, plain JavaScript so they run in Windows
+//   Node under Wine as well (test/conformance/run.mjs, scripts/wine-lane.sh).
 import backlogFull from './backlog-full.js';
 import dataAfterSdReceiveRst from './data-after-sd-receive-rst.js';
 import defaultCloseTimeWait from './default-close-time-wait.js';
