@@ -9,8 +9,16 @@ import type { TraceResult } from '../../src/harness/trace.js';
 import { packageRoot, titled, wire } from './helpers.js';
 
 const cli = join(packageRoot, 'dist', 'cli.js');
-// An ephemeral-range port nobody listens on here (chosen per run to avoid clashes).
-const freePort = (): number => 40000 + Math.floor(Math.random() * 20000);
+// A port nobody listens on now: the kernel picks it (port 0), we let it go and use it at once.
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 function trace(port: number, command: string[]): TraceResult {
   const r = spawnSync(process.execPath, [cli, 'trace', '--port', String(port), '--json', '--', ...command], {
@@ -51,32 +59,42 @@ c.close(); srv.close()
 
 describe('winsock-compat trace', () => {
   it.skipIf(wire.skip)(titled('without a command: traces until Ctrl-C, then reports what it saw', wire), async () => {
-    const port = freePort();
-    const child = spawn(process.execPath, [cli, 'trace', '--port', String(port), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await freePort();
+    // --seconds bounds the trace should this test fail before its Ctrl-C.
+    const child = spawn(process.execPath, [cli, 'trace', '--port', String(port), '--json', '--seconds', '20'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 700)); // the capture is open
-    // Traffic from this process: a node:net server whose peer closes with a reset.
-    const srv = createServer((s) => s.on('data', () => s.resetAndDestroy()));
-    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
-    await new Promise<void>((r) => {
-      const c = connect(port, '127.0.0.1', () => c.write('x'));
-      c.on('error', () => r());
-      c.on('close', () => r());
-    });
-    srv.close();
-    await new Promise((r) => setTimeout(r, 200));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(0);
+    try {
+      await new Promise((r) => setTimeout(r, 700)); // the capture is open
+      // Traffic from this process: a node:net server that answers data with a reset.
+      const srv = createServer((s) => s.on('data', () => s.resetAndDestroy()));
+      await new Promise<void>((r, fail) => {
+        srv.once('error', fail);
+        srv.listen(port, '127.0.0.1', r);
+      });
+      await new Promise<void>((r) => {
+        const c = connect(port, '127.0.0.1', () => c.write('x'));
+        c.on('error', () => r());
+        c.on('close', () => r());
+      });
+      srv.close();
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
     const t = JSON.parse(out) as TraceResult;
     expect(t.command).toBeUndefined();
     expect(t.connections).toHaveLength(1);
     expect(t.connections[0]).toMatchObject({ closedFirst: 'server', closedWith: 'RST', timeWaitHolder: 'none' });
   });
 
-  it.skipIf(wire.skip)(titled('a node:net server: the client closes first with FIN and holds TIME_WAIT', wire), () => {
-    const port = freePort();
+  it.skipIf(wire.skip)(titled('a node:net server: the client closes first with FIN and holds TIME_WAIT', wire), async () => {
+    const port = await freePort();
     const t = trace(port, [process.execPath, '-e', nodeServer(port)]);
     expect(t.command?.code).toBe(0);
     expect(t.connections).toHaveLength(1);
@@ -89,8 +107,8 @@ describe('winsock-compat trace', () => {
     expect(c.ladder).toMatch(/TIME_WAIT/);
   });
 
-  it.skipIf(wire.skip)(titled('a Python socket server closing with linger {1,0}: the server closed first with RST', wire), () => {
-    const port = freePort();
+  it.skipIf(wire.skip)(titled('a Python socket server closing with linger {1,0}: the server closed first with RST', wire), async () => {
+    const port = await freePort();
     const t = trace(port, ['python3', '-c', pythonServer(port)]);
     expect(t.command?.code).toBe(0);
     expect(t.connections).toHaveLength(1);
