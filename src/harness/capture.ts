@@ -146,11 +146,11 @@ export class Capture {
   /** What precedes the IP header in this interface's frames (from the first frame's sll_hatype). */
   private link: LinkType | undefined;
   /**
-   * read: frames read; kept: segments kept; ignored: incoming copies and non-TCP frames; otherPorts:
+   * read: frames read; kept: segments kept; ignored: incoming copies; notTcp: frames that are not TCP; otherPorts:
    * TCP on ports not asked for; errors: socket errors the kernel reported (ENETDOWN when the
    * interface went down), after which reading went on.
    */
-  readonly counts = { read: 0, kept: 0, ignored: 0, otherPorts: 0, errors: 0 };
+  readonly counts = { read: 0, kept: 0, ignored: 0, notTcp: 0, otherPorts: 0, errors: 0 };
   /** The last socket error reported (errno), if any. */
   lastError: number | undefined;
 
@@ -268,7 +268,9 @@ export class Capture {
       const link = linkTypeOfHatype(this.from.readUInt16LE(8));
       const raw = link && decodeFrame(this.buf.subarray(0, caplen), tsSec + tsUsec / 1e6, link);
       if (!raw) {
-        this.counts.ignored++;
+        // Not TCP (UDP of other programs, ARP): counted apart, like other ports,
+        // so that `ignored` stays a check on the one-copy rule.
+        this.counts.notTcp++;
         continue;
       }
       if (this.ports && !this.ports.has(raw.srcPort) && !this.ports.has(raw.dstPort)) {
