@@ -1,5 +1,6 @@
 // winsock-compat/harness: prove what a teardown did on the wire and that every
-// resource was released. See docs/harness.md.
+// resource was released. See docs/harness.md. (The lab's scenarios, built on
+// it, are `winsock-compat/scenarios` and the `winsock-compat` command.)
 export {
   Capture,
   CaptureUnavailableError,
@@ -83,13 +84,6 @@ export {
   type NamespaceRun,
   type NamespaceRunOptions,
 } from './netns.js';
-export {
-  churn,
-  runScenario,
-  SCENARIOS,
-  type ApiCall,
-  type ChurnResult,
-  type ScenarioName,
-  type ScenarioOptions,
-  type ScenarioResult,
-} from './scenarios.js';
+export { clearRules, droppedCounts, dropRules, inPrivateNamespace, ruleText, setSysctls, type DropSpec } from './faults.js';
+export { bindable, tcpInfo, type TcpInfo } from './sys.js';
+export type { ReleaseStatus } from './resources.js';

@@ -6,7 +6,7 @@
 // drawable from a pcap alone, after the sockets are gone. Loopback delivery is
 // effectively instantaneous, so a segment's send and receipt share one row: the
 // sender's new state and the receiver's new state are printed on the same line.
-import { formatSegment, TCP_FLAGS, type Segment } from './capture.js';
+import { formatSegment, TCP_FLAGS, type Segment } from './decode.js';
 import type { TcpState } from './tcpstate.js';
 
 export interface Connection {
@@ -141,6 +141,7 @@ export function segmentLabel(s: Segment): string {
   let l = `${s.flags} seq=${s.relSeq}`;
   if (s.flagBits & TCP_FLAGS.ACK) l += ` ack=${s.relAck}`;
   if (s.len) l += ` len=${s.len}`;
+  if (s.dropped) l += ' (dropped)';
   return l;
 }
 
@@ -165,7 +166,7 @@ export function ladderModel(segments: readonly Segment[], opts: LadderOptions = 
   const crossed = (i: number, fin: Segment): boolean => {
     const finEnd = (fin.seq + fin.len + 1) >>> 0;
     for (const later of c.segments.slice(i + 1)) {
-      if (later.src !== fin.dst) continue;
+      if (later.src !== fin.dst || later.dropped) continue;
       if (later.flagBits & TCP_FLAGS.ACK && seqGE(later.ack, finEnd)) return false;
       if (later.flagBits & TCP_FLAGS.FIN) return true;
     }
@@ -182,7 +183,10 @@ export function ladderModel(segments: readonly Segment[], opts: LadderOptions = 
       deferred.delete(from);
       from.received({ ...late, flagBits: TCP_FLAGS.FIN });
     }
-    if (s.flagBits & TCP_FLAGS.FIN && !(s.flagBits & TCP_FLAGS.RST) && crossed(i, s)) {
+    // A dropped segment left its sender but never reached the other side.
+    if (s.dropped) {
+      /* nothing received */
+    } else if (s.flagBits & TCP_FLAGS.FIN && !(s.flagBits & TCP_FLAGS.RST) && crossed(i, s)) {
       deferred.set(to, s);
       to.received({ ...s, flagBits: s.flagBits & ~TCP_FLAGS.FIN });
     } else to.received(s);
@@ -209,9 +213,11 @@ export function inferStates(segments: readonly Segment[], opts: LadderOptions = 
 const STATE_W = 12;
 const ARROW_W = 44;
 
-function arrow(label: string, right: boolean): string {
+function arrow(label: string, right: boolean, lost = false): string {
   const inner = ` ${label} `;
   const dashes = Math.max(4, ARROW_W - inner.length - 1); // one column for the arrowhead
+  // A dropped segment's arrow ends in `x` before the far side: it never arrived.
+  if (lost) return right ? `--${inner}${'-'.repeat(dashes - 3)}x ` : ` x${'-'.repeat(dashes - 3)}${inner}--`;
   return right ? `--${inner}${'-'.repeat(dashes - 2)}>` : `<${'-'.repeat(dashes - 2)}${inner}--`;
 }
 
@@ -227,7 +233,7 @@ export function ladder(segments: readonly Segment[], opts: LadderOptions = {}): 
   lines.push(`${pad}${left.padEnd(STATE_W + 1 + ARROW_W + 2)}${sn} ${m.server}`);
   lines.push(`${'ms'.padStart(8)}  ${m.initial.client.padEnd(STATE_W)} ${' '.repeat(ARROW_W)}  ${m.initial.server}`);
   for (const r of m.rows) {
-    const a = arrow(r.label, r.direction === 'right').padEnd(ARROW_W);
+    const a = arrow(r.label, r.direction === 'right', r.segment.dropped).padEnd(ARROW_W);
     lines.push(`${r.ms.toFixed(3).padStart(8)}  ${(r.client ?? '').padEnd(STATE_W)} ${a}  ${r.server ?? ''}`.trimEnd());
   }
   lines.push(`${pad}final: ${cn} ${m.final.client}, ${sn} ${m.final.server}`);
@@ -268,9 +274,13 @@ export function ladderSvg(segments: readonly Segment[], opts: LadderOptions = {}
     const right = r.direction === 'right';
     const [x1, x2] = right ? [xl, xr] : [xr, xl];
     const rst = (r.segment.flagBits & TCP_FLAGS.RST) !== 0;
-    const color = rst ? '#c00' : r.segment.flagBits & (TCP_FLAGS.FIN | TCP_FLAGS.SYN) ? '#05a' : '#222';
+    const lost = r.segment.dropped === true;
+    const color = rst ? '#c00' : lost ? '#999' : r.segment.flagBits & (TCP_FLAGS.FIN | TCP_FLAGS.SYN) ? '#05a' : '#222';
+    // A dropped segment stops two thirds of the way across, dashed, with no arrowhead.
+    const xe = lost ? x1 + ((x2 - x1) * 2) / 3 : x2;
+    const ye = lost ? y - 10 + (16 * 2) / 3 : y + 6;
     out.push(
-      `<line x1="${x1}" y1="${y - 10}" x2="${x2}" y2="${y + 6}" stroke="${color}" stroke-width="${rst ? 2 : 1.2}" marker-end="url(#${rst ? 'ahr' : 'ah'})"/>`,
+      `<line x1="${x1}" y1="${y - 10}" x2="${xe}" y2="${ye}" stroke="${color}" stroke-width="${rst ? 2 : 1.2}"${lost ? ' stroke-dasharray="4 3"' : ` marker-end="url(#${rst ? 'ahr' : 'ah'})"`}/>`,
       `<text x="${(xl + xr) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}">${esc(r.label)}</text>`,
       `<text x="8" y="${y}" fill="#888" font-size="10">${r.ms.toFixed(3)} ms</text>`,
     );

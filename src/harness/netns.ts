@@ -14,7 +14,7 @@
 // own namespace (DESIGN.md: never change nftables, tc or sysctls outside).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 
 export type IsolationMode = 'netns' | 'unshare';
 
@@ -34,6 +34,15 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
+/** This process's network namespace (`net:[inode]`), or '' where /proc does not say. */
+export function ownNetns(): string {
+  try {
+    return readlinkSync('/proc/self/ns/net');
+  } catch {
+    return '';
+  }
+}
+
 /** Which isolation this process can get (probed once, by really trying). */
 export function isolationSupport(): IsolationSupport {
   if (cached) return cached;
@@ -42,11 +51,11 @@ export function isolationSupport(): IsolationSupport {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && ip) {
     const name = `wsc-probe-${process.pid}-${randomBytes(3).toString('hex')}`;
+    guard({ namespace: name }); // deleted by our handler if a signal comes mid-probe
     const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
-    if (add.status === 0) {
-      spawnSync(ip, ['netns', 'del', name]);
-      return (cached = { mode: 'netns', reason: 'root: ip netns add/exec/del' });
-    }
+    if (add.status === 0) spawnSync(ip, ['netns', 'del', name]);
+    unguard({ namespace: name });
+    if (add.status === 0) return (cached = { mode: 'netns', reason: 'root: ip netns add/exec/del' });
   }
   const unshare = which('unshare');
   if (unshare) {
@@ -229,16 +238,22 @@ export async function runInNamespace(script: string, opts: NamespaceRunOptions =
   const argv = [process.execPath, ...nodeArgs, script, ...(opts.args ?? [])];
   const common = {
     timeoutMs: opts.timeoutMs ?? 60_000,
-    env: { ...process.env, ...opts.env, WSC_NAMESPACE: '1' },
+    // WSC_PARENT_NETNS: the namespace the run started from, which a fault must never touch (faults.ts).
+    env: { ...process.env, ...opts.env, WSC_NAMESPACE: '1', WSC_PARENT_NETNS: ownNetns() },
     cwd: opts.cwd ?? process.cwd(),
   };
   const t0 = Date.now();
   if (mode === 'netns') {
     const ip = which('ip')!;
     const name = `wsc-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`ip netns add ${name} failed: ${add.stderr.trim()}`);
+    // Registered before it exists: a SIGINT arriving while `ip netns add` runs
+    // must find our handler (not the default action, which would leave it behind).
     guard({ namespace: name });
+    const add = spawnSync(ip, ['netns', 'add', name], { encoding: 'utf8' });
+    if (add.status !== 0) {
+      unguard({ namespace: name });
+      throw new Error(`ip netns add ${name} failed: ${add.stderr.trim()}`);
+    }
     try {
       const up = spawnSync(ip, ['netns', 'exec', name, ip, 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
       if (up.status !== 0) throw new Error(`bringing lo up in ${name} failed: ${up.stderr.trim()}`);

@@ -13,11 +13,10 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import * as api from '../api.js';
 import { setCloseObserver } from '../hooks.js';
-import { sockaddrBytes } from '../backends/posix.js';
-import { AF_INET, AF_INET6, SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
+import { SOCKET_ERROR, type SockAddr, type SOCKET } from '../constants.js';
 import { WSA } from '../errors.js';
-import { C, E, L, errno } from '../../native-bindings/libc.js';
-import { formatEndpoint } from './capture.js';
+import { formatEndpoint } from './decode.js';
+import { bindable, E } from './sys.js';
 import { findConnections, kernelConnections, type KernelConnection } from './tcpstate.js';
 
 export { openHandles, nativeFd } from '../api.js';
@@ -130,8 +129,24 @@ export interface ReleaseOptions {
   allowOrphan?: boolean;
 }
 
+/**
+ * What each layer was found to be, as fixed values a caller can compare
+ * (the `checks` lines say the same in words, for people).
+ */
+export interface ReleaseStatus {
+  /** released: answers WSAENOTSOCK; not-started: Winsock was cleaned up and the table no longer holds it; live: still usable. */
+  handle: 'released' | 'not-started' | 'live';
+  /** closed; reused: the number now names another file; open: still this socket; unknown: not tracked. */
+  fd: 'closed' | 'reused' | 'open' | 'unknown';
+  /** gone; time-wait: only an unowned TIME_WAIT remains; closing: an unowned FIN_WAIT/CLOSING/LAST_ACK; owned: still held; unknown. */
+  kernel: 'gone' | 'time-wait' | 'closing' | 'owned' | 'unknown';
+  /** bindable; other: taken by another socket, not this one; in-use: this connection still holds it; not-checked. */
+  port: 'bindable' | 'other' | 'in-use' | 'not-checked';
+}
+
 export interface ReleaseReport {
   ok: boolean;
+  status: ReleaseStatus;
   problems: string[];
   /** One line per layer saying what was found. */
   checks: { handle: string; fd: string; kernel: string; port: string };
@@ -141,19 +156,7 @@ export interface ReleaseReport {
 
 /** Can a fresh socket bind `addr:port` (without SO_REUSEADDR)? Uses libc directly so no handle is issued. */
 export function portBindable(local: string): { ok: boolean; errno?: number } {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(local);
-  if (!m) throw new TypeError(`endpoint ${JSON.stringify(local)} is not "addr:port"`);
-  const v6 = m[1]!.includes(':');
-  const port = Number(m[2]);
-  const sa = sockaddrBytes({ family: v6 ? AF_INET6 : AF_INET, address: m[1]!, port });
-  const fd = C.socket(v6 ? L.AF_INET6 : L.AF_INET, L.SOCK_STREAM | L.SOCK_CLOEXEC, 0);
-  if (fd < 0) return { ok: false, errno: errno() };
-  try {
-    if (C.bind(fd, sa, sa.length) === 0) return { ok: true };
-    return { ok: false, errno: errno() };
-  } finally {
-    C.close(fd);
-  }
+  return bindable(local);
 }
 
 /** Check every layer; never throws for a failed check (see `problems`). */
@@ -181,6 +184,7 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
   const remote = opts.remote ?? t.remote;
   const problems: string[] = [];
   const checks = { handle: '', fd: '', kernel: '', port: 'not checked' };
+  const status: ReleaseStatus = { handle: 'live', fd: 'unknown', kernel: 'unknown', port: 'not-checked' };
 
   // 1. The handle: any call must fail with WSAENOTSOCK.
   const saved = api.WSAGetLastError();
@@ -191,10 +195,12 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
   const listed = api.openHandles().includes(t.handle);
   if (rc === SOCKET_ERROR && code === WSA.WSAENOTSOCK && !listed) {
     checks.handle = `handle ${t.handle} answers WSAENOTSOCK`;
+    status.handle = 'released';
   } else if (rc === SOCKET_ERROR && code === WSA.WSANOTINITIALISED && !listed) {
     // After the program's last WSACleanup every call answers WSANOTINITIALISED;
     // the table no longer holding the handle is then the evidence.
     checks.handle = `handle ${t.handle} not in the table (Winsock not started: WSANOTINITIALISED)`;
+    status.handle = 'not-started';
   } else {
     checks.handle = `handle ${t.handle} still live (getsockname rc=${rc}, error ${code}${listed ? ', in openHandles()' : ''})`;
     problems.push(checks.handle);
@@ -211,10 +217,15 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
     } catch {
       target = undefined;
     }
-    if (target === undefined) checks.fd = `fd ${fd} closed`;
-    else if (inode !== undefined && nowInode !== inode) checks.fd = `fd ${fd} closed (number since reused for ${target})`;
-    else {
+    if (target === undefined) {
+      checks.fd = `fd ${fd} closed`;
+      status.fd = 'closed';
+    } else if (inode !== undefined && nowInode !== inode) {
+      checks.fd = `fd ${fd} closed (number since reused for ${target})`;
+      status.fd = 'reused';
+    } else {
       checks.fd = `fd ${fd} still open (${target})`;
+      status.fd = 'open';
       problems.push(checks.fd);
     }
   }
@@ -225,6 +236,7 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
     if (others.length) {
       const line = `socket inode ${inode} still open as fd ${others.map((f) => f.fd).join(', ')}`;
       checks.fd += `; ${line}`;
+      status.fd = 'open';
       problems.push(line);
     }
   }
@@ -257,11 +269,22 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
   }
   rows = rows.filter((r, i) => rows.indexOf(r) === i);
   if (local === undefined && inode === undefined) checks.kernel = 'kernel not checked (no endpoint or inode known)';
-  else if (rows.length === 0) checks.kernel = 'kernel socket gone';
-  else
+  else if (rows.length === 0) {
+    checks.kernel = 'kernel socket gone';
+    status.kernel = 'gone';
+  } else {
+    const mine = rows.filter((r) => r.inode === inode || !r.owned);
+    status.kernel = mine.some((r) => r.owned)
+      ? 'owned'
+      : mine.some((r) => r.state !== 'TIME_WAIT')
+        ? 'closing'
+        : mine.length
+          ? 'time-wait'
+          : 'gone';
     checks.kernel = rows
       .map((r) => `${r.local} -> ${r.remote} ${r.state}${r.owned ? ` (owned, inode ${r.inode})` : ' (no owner)'}`)
       .join('; ');
+  }
 
   // 4. The port, where an abortive close should have freed it at once.
   if ((opts.checkPort ?? opts.abortive) && local !== undefined) {
@@ -273,16 +296,20 @@ export function checkReleased(target: SOCKET | Tracked, opts: ReleaseOptions = {
     // prove nothing of this socket is left elsewhere.
     const holders = b.ok || b.errno !== E.EADDRINUSE ? [] : kernelConnections().filter((c) => c.local === local);
     const ours = holders.filter((c) => c.remote === remote || (inode !== undefined && c.inode === inode));
-    if (b.ok) checks.port = `port of ${local} bindable again`;
-    else if (b.errno === E.EADDRINUSE && ours.length === 0) {
+    if (b.ok) {
+      checks.port = `port of ${local} bindable again`;
+      status.port = 'bindable';
+    } else if (b.errno === E.EADDRINUSE && ours.length === 0) {
+      status.port = 'other';
       const who = holders.length ? holders.map((c) => `-> ${c.remote} ${c.state}`).join(', ') : 'a socket outside the connection table';
       checks.port = `port of ${local} free of this socket (now used by ${who})`;
     } else {
       checks.port = `port of ${local} not bindable (errno ${b.errno})`;
+      status.port = 'in-use';
       problems.push(checks.port);
     }
   }
-  return { ok: problems.length === 0, problems, checks, rows };
+  return { ok: problems.length === 0, status, problems, checks, rows };
 }
 
 /** Throw an Error listing every layer when the socket is not fully released. */

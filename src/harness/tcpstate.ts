@@ -8,9 +8,10 @@
 //   /proc/net is per network namespace, so inside a namespace the harness created
 //   it lists only that namespace's sockets.
 import { readFileSync } from 'node:fs';
-import { C, L } from '../../native-bindings/libc.js';
 import { bytesToIp } from '../sockaddr.js';
-import { endpointMatcher, formatEndpoint, type EndpointSpec } from './capture.js';
+import { formatEndpoint } from './decode.js';
+import { endpointMatcher, type EndpointSpec } from './match.js';
+import { tcpInfo } from './sys.js';
 
 export type TcpState =
   | 'CLOSED'
@@ -68,11 +69,8 @@ export function linuxStateName(n: number): TcpState {
  */
 export function fdTcpState(fd: number): TcpState | undefined {
   if (process.platform !== 'linux') throw new Error('fdTcpState needs Linux (TCP_INFO through libc)');
-  const info = Buffer.alloc(256); // struct tcp_info is ~232 bytes on 6.x; the kernel copies min(len, sizeof)
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(info.length);
-  if (C.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) !== 0) return undefined;
-  return LINUX_STATES[info[0]!];
+  const info = tcpInfo(fd);
+  return info && LINUX_STATES[info.state];
 }
 
 /** One row of the kernel's TCP table. */
@@ -93,6 +91,15 @@ export interface KernelConnection {
   inode: number;
   /** true when some descriptor still refers to the socket. */
   owned: boolean;
+  /**
+   * The timer pending on the socket (`tr` column): none, retransmit (also the
+   * SYN+ACK timer of a SYN_RCVD entry), keepalive, time-wait, probe (zero window).
+   */
+  timer: 'none' | 'retransmit' | 'keepalive' | 'time-wait' | 'probe';
+  /** Seconds until that timer fires (`tm->when`, in USER_HZ = 100 ticks a second). */
+  timerSeconds: number;
+  /** Retransmissions so far (`retrnsmt`; for SYN_RCVD, the SYN+ACKs sent again). */
+  retransmits: number;
   ipVersion: 4 | 6;
 }
 
@@ -113,6 +120,8 @@ function decodeAddr(hex: string): string {
   return bytesToIp(Uint8Array.from(bytes));
 }
 
+const TIMERS: Record<number, KernelConnection['timer']> = { 0: 'none', 1: 'retransmit', 2: 'keepalive', 3: 'time-wait', 4: 'probe' };
+
 /** Parse the text of /proc/net/tcp or /proc/net/tcp6. */
 export function parseProcNetTcp(text: string, ipVersion: 4 | 6): KernelConnection[] {
   const out: KernelConnection[] = [];
@@ -129,6 +138,7 @@ export function parseProcNetTcp(text: string, ipVersion: 4 | 6): KernelConnectio
     const localPort = parseInt(lp, 16);
     const remotePort = parseInt(rp, 16);
     const inode = Number(f[9]);
+    const [tr, when] = f[5]!.split(':') as [string, string];
     out.push({
       local: formatEndpoint(localAddr, localPort),
       remote: formatEndpoint(remoteAddr, remotePort),
@@ -143,6 +153,9 @@ export function parseProcNetTcp(text: string, ipVersion: 4 | 6): KernelConnectio
       uid: Number(f[7]),
       inode,
       owned: inode !== 0,
+      timer: TIMERS[parseInt(tr, 16)] ?? 'none',
+      timerSeconds: parseInt(when, 16) / 100,
+      retransmits: parseInt(f[6]!, 16),
       ipVersion,
     });
   }

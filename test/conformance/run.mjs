@@ -1,5 +1,6 @@
 // @ts-check
-// Runs the shared scenarios against the BUILT library (dist/index.js) and writes one
+// Runs the registry's contract scenarios (src/scenarios/contract.js, the list
+// src/scenarios/index.ts exports as `contract`) against the BUILT library (dist/index.js) and writes one
 // JSON result per scenario plus summary.json. Plain Node, no test framework: the same
 // file runs in Linux Node (posix backend) and in Windows Node under Wine (win32 backend,
 // ws2_32.dll), where vitest does not load.

@@ -2,7 +2,7 @@
 // the connection (Winsock's rule; Linux alone would buffer it). No call on the
 // receiving socket is needed: the library notices the data arriving.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {

@@ -1,7 +1,7 @@
 // A default closesocket (linger off) closes gracefully: FIN, no RST, and the
 // side that closed first ends in TIME_WAIT, owned by no process.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { duringCall, expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {

@@ -7,13 +7,11 @@ import { captureAvailability } from '../../src/harness/capture.js';
 import { fileURLToPath } from 'node:url';
 import { listNamespaces, namespaceGate, runInNamespace, wireGate } from '../../src/harness/netns.js';
 import type { Segment } from '../../src/harness/capture.js';
-import {
-  runScenario,
-  type ChurnResult,
-  type ScenarioName,
-  type ScenarioOptions,
-  type ScenarioResult,
-} from '../../src/harness/scenarios.js';
+import type { ChurnResult } from '../../src/scenarios/churn.js';
+import { scenario } from '../../src/scenarios/index.js';
+import { flow } from '../../src/scenarios/judge.js';
+import { runHere } from '../../src/scenarios/lab.js';
+import type { ScenarioOptions, ScenarioResult } from '../../src/scenarios/model.js';
 import * as W from '../../src/index.js';
 import { tcpPair } from '../helpers.js';
 import '../../src/vitest.js';
@@ -28,14 +26,23 @@ export const titled = (title: string, gate: { skip: boolean; reason: string }): 
 /** This checkout's root (tests run from sources; tsx and the scenario entry live here). */
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 
-export const scenarioMain = join(packageRoot, 'src', 'harness', 'scenario-main.ts');
+export const scenarioMain = join(packageRoot, 'src', 'scenarios', 'child.ts');
+
+/** A lab scenario's name in the registry. */
+export type ScenarioName = string;
+
+/** Run a registered scenario here, in this process (its namespace needs are the caller's business). */
+export function runScenario(name: ScenarioName, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
+  const sc = scenario(name);
+  if (!sc) throw new RangeError(`no scenario ${name}`);
+  return runHere(sc, opts);
+}
 
 /** Run a scenario in a namespace created for it; checks the namespace was private and is gone afterwards. */
 export async function runIsolated(name: ScenarioName, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
   const run = await runInNamespace(scenarioMain, { args: [name, JSON.stringify(opts)], timeoutMs: 30_000, cwd: packageRoot });
-  const res = run.result as
-    { where: { netns: string | null; interfaces: string[] }; scenario?: ScenarioResult; error?: string } | undefined;
-  if (!res?.scenario)
+  const res = run.result as { where: { netns: string | null; interfaces: string[] }; result?: ScenarioResult; error?: string } | undefined;
+  if (!res?.result)
     throw new Error(
       `isolated ${name} failed (exit ${run.code}${run.timedOut ? ', timed out' : ''}): ${res?.error ?? run.stderr.slice(-2000)}`,
     );
@@ -45,7 +52,7 @@ export async function runIsolated(name: ScenarioName, opts: ScenarioOptions = {}
     expect(res.where.netns).toBe(run.namespace);
     expect(listNamespaces()).not.toContain(run.namespace);
   }
-  return res.scenario;
+  return res.result;
 }
 
 export async function churnIsolated(cycles: number): Promise<{ churn: ChurnResult; namespace: string; mode: string }> {
@@ -63,10 +70,7 @@ export function loopbackPair(): { l: W.SOCKET; c: W.SOCKET; s: W.SOCKET; addr: W
   return { l: listener, c: client, s: server, addr };
 }
 
-/** `['client SYN', 'server SYN,ACK', ...]`: who sent what, in order. */
-export function flow(r: ScenarioResult, from = 0): string[] {
-  return r.segments.slice(from).map((s) => `${s.src === r.client ? 'client' : 'server'} ${s.flags}`);
-}
+export { flow };
 
 /**
  * The two runs every scenario test makes, judged by the same `check`: on this
@@ -107,8 +111,8 @@ export function expectHandshake(r: ScenarioResult): void {
 export function expectAllReleased(r: ScenarioResult): void {
   for (const [side, rep] of Object.entries(r.releases)) {
     expect(rep.problems, `${side}: ${Object.values(rep.checks).join('; ')}`).toEqual([]);
-    expect(rep.checks.handle).toMatch(/WSAENOTSOCK/);
-    expect(rep.checks.fd).toMatch(/closed/);
+    expect(rep.status.handle).toBe('released');
+    expect(['closed', 'reused']).toContain(rep.status.fd);
   }
   expect(Object.keys(r.releases).sort()).toEqual(['client', 'listener', 'server']);
 }

@@ -2,12 +2,12 @@
 // about N seconds for the unsent data, then resets (Linux alone would keep
 // sending in the background and never RST). N = 1 here.
 import { describe, expect } from 'vitest';
-import type { ScenarioOptions, ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioOptions, ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult, { lingerSeconds: n = 1 }: ScenarioOptions): void {
   expectHandshake(r);
-  expect(r.timing['bytes queued']).toBeGreaterThan(0);
+  expect(r.figures['bytes queued']).toBeGreaterThan(0);
   const close = r.calls.find((c) => c.call === 'closesocket(client)')!;
   expect(close.rc).toBe(0);
   expect(close.ms).toBeGreaterThanOrEqual(n * 1000 - 50);
@@ -15,7 +15,7 @@ function check(r: ScenarioResult, { lingerSeconds: n = 1 }: ScenarioOptions): vo
   const rsts = r.segments.filter((s) => s.src === r.client && s.flags.includes('RST'));
   expect(rsts).toHaveLength(1);
   // Measured on the wire: the RST's kernel timestamp, from the start of closesocket.
-  const after = r.timing['RST after close ms']!;
+  const after = r.figures['RST after close ms']!;
   expect(after).toBeGreaterThanOrEqual(n * 1000 - 50);
   expect(after).toBeLessThan(n * 1000 + 1000);
   expect(r).toHaveNoSegment({ from: r.client, flags: 'FIN' });

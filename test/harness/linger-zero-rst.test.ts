@@ -1,7 +1,7 @@
 // closesocket with SO_LINGER {1,0} is abortive: a RST, no FIN, no TIME_WAIT,
 // and the local port can be bound again at once.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, flow, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {
@@ -11,7 +11,8 @@ function check(r: ScenarioResult): void {
   expect(r.states['client after closesocket']).toBe('CLOSED'); // gone from the kernel's table: no TIME_WAIT
   expect(r.peer['server recv after abortive close']).toBe('WSAECONNRESET');
   expect(r.releases.client!.rows).toEqual([]);
-  expect(r.releases.client!.checks.port).toMatch(/bindable again/);
+  // Bindable again, or (a busy loopback lent the ephemeral port to other peers' connections) free of this socket.
+  expect(['bindable', 'other']).toContain(r.releases.client!.status.port);
   expectAllReleased(r);
 }
 

@@ -136,10 +136,10 @@ async function runIsolatedVia(mode: 'unshare') {
   const run = await runInNamespace(scenarioMain, { args: ['linger-zero-rst'], mode, timeoutMs: 30_000, cwd: packageRoot });
   const res = run.result as {
     where: { interfaces: string[] };
-    scenario?: import('../../src/harness/scenarios.js').ScenarioResult;
+    result?: import('../../src/scenarios/model.js').ScenarioResult;
     error?: string;
   };
-  if (!res?.scenario) throw new Error(`unshare run failed: ${res?.error ?? run.stderr}`);
+  if (!res?.result) throw new Error(`unshare run failed: ${res?.error ?? run.stderr}`);
   expect(res.where.interfaces).toEqual(['lo']);
-  return res.scenario;
+  return res.result;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCapture } from '../../src/harness/capture.js';
-import { runScenario } from '../../src/harness/scenarios.js';
+import { runScenario } from './helpers.js';
 import * as W from '../../src/index.js';
 import { loopbackPair, titled, wire } from './helpers.js';
 

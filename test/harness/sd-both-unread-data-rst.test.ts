@@ -1,7 +1,7 @@
 // shutdown(SD_BOTH) on a socket with unread received data resets the connection
 // (Linux alone would send FIN and keep the data readable).
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { duringCall, expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {

@@ -1,7 +1,7 @@
 // shutdown(SD_RECEIVE) by itself puts nothing on the wire: no FIN, no RST, no
 // segment at all while the connection idles; data still flows the other way.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {

@@ -1,7 +1,7 @@
 // WSASendDisconnect emits exactly one FIN and no RST; the peer reads EOF, and a
 // later send on the disconnected socket fails with WSAESHUTDOWN.
 import { describe, expect } from 'vitest';
-import type { ScenarioResult } from '../../src/harness/scenarios.js';
+import type { ScenarioResult } from '../../src/scenarios/model.js';
 import { expectAllReleased, expectHandshake, scenarioTests } from './helpers.js';
 
 function check(r: ScenarioResult): void {

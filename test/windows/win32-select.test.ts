@@ -2,7 +2,7 @@
 // scripted fake, so the native fd_set it builds (count, 8-aligned SOCKET
 // array), the timeval (two 32-bit longs, NULL for "forever") and how it reads
 // the rewritten sets back are checked without Windows. What ws2_32 decides is
-// the Wine lane's part (test/conformance/scenarios-porting.mjs).
+// the Wine lane's part (src/scenarios/contract/porting.js).
 import { beforeEach, expect, it, vi } from 'vitest';
 
 const fake = vi.hoisted(() => ({ impl: null as null | ((...a: unknown[]) => number), lastError: 0 }));

@@ -1,9 +1,9 @@
 // @ts-check
 // Conformance scenarios for the porting surface (issue 9): getaddrinfo /
 // getnameinfo and select, held to Windows' documented results on both lanes
-// (Linux: posix-names.ts / posix-select.ts; Wine: ws2_32's own calls). Kept
-// apart from scenarios.mjs, which appends them before its final WSACleanup
-// scenario. Same conventions as scenarios.mjs (plain JS: it runs in Windows
+// (Linux: posix-names.ts / posix-select.ts; Wine: ws2_32's own calls).
+// contract.js runs them before its final WSACleanup scenario. Same
+// conventions as the other contract scenarios (plain JS: it runs in Windows
 // Node under Wine); no wire claims here, so no `packets`.
 
 const AF_INET = 2;
@@ -76,7 +76,7 @@ function closeAll(w, ...ss) {
 const TV = { tv_sec: 1, tv_usec: 0 };
 const ZERO = { tv_sec: 0, tv_usec: 0 };
 
-/** @type {import('./scenarios.mjs').Scenario[]} */
+/** @type {import('./kit.js').Scenario[]} */
 export const portingScenarios = [
   {
     id: 'getaddrinfo',
