@@ -886,7 +886,9 @@ export async function runWorker(o: WorkerOptions): Promise<LoadResult> {
     clients: { net: conns.filter((c) => c.client === 'net').length, lib: conns.filter((c) => c.client === 'lib').length },
     peakConcurrent,
     bytes: { sent, verified, largestPayload: Math.max(...conns.map((c) => Math.max(c.reqLen, c.replyLen))), overBuffers, buffers },
-    lingerWaitMs: { min: Math.round(Math.min(...lingerWaits)), max: Math.round(Math.max(...lingerWaits)) },
+    lingerWaitMs: lingerWaits.length
+      ? { min: Math.round(Math.min(...lingerWaits)), max: Math.round(Math.max(...lingerWaits)) }
+      : { min: 0, max: 0 },
     table,
     failures: failures.slice(0, 50),
     failureCount: failures.length,
@@ -951,7 +953,7 @@ export function report(r: LoadResult, command: string, where: string): string {
     '',
     `- connections: ${r.connections} (${r.clients.net} node:net clients, ${r.clients.lib} promise-API clients), all connected before any sent (peak ${r.peakConcurrent} connection ends open at once, client and server sides), in ${(r.durationMs / 1000).toFixed(1)} s`,
     `- bytes: ${fmtBytes(r.bytes.sent)} sent, ${fmtBytes(r.bytes.verified)} received and checked byte by byte against the sender's keystream; largest payload ${fmtBytes(r.bytes.largestPayload)}; ${r.bytes.overBuffers} payloads larger than the most a send buffer holds (tcp_wmem max ${fmtBytes(r.bytes.buffers.wmemMax)}; a new socket starts with SO_SNDBUF ${fmtBytes(r.bytes.buffers.sndbuf)}, SO_RCVBUF ${fmtBytes(r.bytes.buffers.rcvbuf)} as getsockopt reports them)`,
-    `- lingering closes (linger {1,1}, unsent data): closesocket resolved after ${r.lingerWaitMs.min}..${r.lingerWaitMs.max} ms (the event loop was at most ${r.loopDelayMaxMs} ms late)`,
+    `- lingering closes (linger {1,1}, unsent data): ${r.kinds['linger-timeout'] ? `closesocket resolved after ${r.lingerWaitMs.min}..${r.lingerWaitMs.max} ms` : 'none in this run'} (the event loop was at most ${r.loopDelayMaxMs} ms late)`,
     `- descriptors (/proc/self/fd): ${r.fds.before} before, ${r.fds.peak} at the peak, ${r.fds.after} after (sockets ${r.fds.socketsBefore} before, ${r.fds.socketsAfter} after); handles (openHandles()): ${r.handles.before} before, ${r.handles.after} after`,
     `- unexpected outcomes: ${r.failureCount}`,
     '',
