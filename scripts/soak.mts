@@ -3,7 +3,7 @@
 // inside a private network namespace it creates and deletes (the cycles leave
 // tens of thousands of TIME_WAIT entries, which die with the namespace), samples
 // descriptors, handles, epoll watches, timers and RSS, and writes the slopes per
-// 10,000 cycles into docs/reliability.md. `--inner` is the half that runs inside.
+// 10,000 cycles into docs/soak.md. `--inner` is the half that runs inside.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -117,9 +117,9 @@ running would show there. Promise-API cycles join the same table once that API e
   if (!values['no-write']) {
     // Formatted as the repository's prettier would, so `npm run lint` stays clean after a run.
     const prettier = await import('prettier');
-    const target = fileURLToPath(new URL('../docs/reliability.md', import.meta.url));
+    const target = fileURLToPath(new URL('../docs/soak.md', import.meta.url));
     writeFileSync(target, await prettier.format(md, { ...(await prettier.resolveConfig(target)), filepath: target }));
-    console.log('soak: wrote docs/reliability.md');
+    console.log('soak: wrote docs/soak.md');
   }
   if (failures > 0) process.exitCode = 1;
 }

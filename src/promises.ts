@@ -91,6 +91,30 @@ interface Waits {
 
 const waiting = new Map<SOCKET, Waits>();
 
+// Fairness: an operation that can complete at once settles at once, so a loop
+// of them (a transfer whose reader keeps up, a WSAPoll on a ready socket) runs
+// on microtasks alone and Node's loop never turns: no timer fires (a lingering
+// close's own), no other socket or node:net stream is served. After YIELD_MS
+// of settlements within one turn, later ones are delivered on the next turns
+// (setImmediate), in the order they came (test/promises/transfer-loop-yields-to-event-loop.test.ts).
+const YIELD_MS = 5;
+let turnStart = -1;
+let deferred = 0;
+
+function deliver(fn: () => void): void {
+  const now = performance.now();
+  if (turnStart < 0) {
+    turnStart = now;
+    setImmediate(() => (turnStart = -1));
+  }
+  if (deferred === 0 && now - turnStart < YIELD_MS) return fn();
+  deferred++;
+  setImmediate(() => {
+    deferred--;
+    fn();
+  });
+}
+
 /** Pending WSAPoll calls: each looks again whenever one of its sockets is ready or closed. */
 const polls = new Set<() => void>();
 
@@ -175,8 +199,8 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
     const op: Op = {
       syscall,
       step,
-      resolve: (v) => (done(), resolve(v)),
-      reject: (e) => (done(), reject(e)),
+      resolve: (v) => (done(), deliver(() => resolve(v))),
+      reject: (e) => (done(), deliver(() => reject(e))),
     };
     const before = waiting.get(s)?.[dir].length ?? 0;
     if (before === 0 && run(op)) return;
@@ -364,7 +388,7 @@ export function WSAPoll(fds: WSAPOLLFD[], timeoutMs: number, options?: Options):
     if (signal?.aborted) return reject(abortError(signal));
     // The first look checks the arguments like the flat call.
     const first = once('WSAPoll', () => api.WSAPoll(fds, 0))!;
-    if (first > 0 || timeoutMs === 0 || anyEvents(fds)) return resolve(first);
+    if (first > 0 || timeoutMs === 0 || anyEvents(fds)) return deliver(() => resolve(first));
     const watched: Array<[SOCKET, Interest]> = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {

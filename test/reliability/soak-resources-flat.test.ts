@@ -2,7 +2,7 @@
 // them the 1 s linger expiry) in a private network namespace leave the
 // descriptor count, the handle table and libuv's epoll watches exactly where
 // they started, and every peer observed what Winsock promises. The long run
-// (100,000 cycles, slopes into docs/reliability.md) is `npm run soak`.
+// (100,000 cycles, slopes into docs/soak.md) is `npm run soak`.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { namespaceGate, runInNamespace } from '../../src/harness/index.js';
