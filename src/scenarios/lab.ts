@@ -283,10 +283,29 @@ export class Lab {
     }
   }
 
-  /** Remove every drop rule now. */
+  /**
+   * Remove every drop rule now. A segment the rules dropped just before they
+   * went (after the last look at the capture) is counted by nft but not yet
+   * marked: once the rules are gone, what the capture holds from before that
+   * moment and matches a rule was dropped by it.
+   */
   clearFaults(): void {
     this.checkFaults();
-    if (this.faults.length) this.setRules([]);
+    if (!this.faults.length) return;
+    const last = this.faults;
+    this.setRules([]);
+    const cut = Date.now() / 1000;
+    if (!this.cap) return;
+    const segs = this.cap.segments;
+    for (const f of last) {
+      for (const s of findSegments(segs.slice(f.seen), f.m)) {
+        if (f.count <= 0 || s.time > cut) break;
+        if (!s.dropped) {
+          s.dropped = true;
+          f.count--;
+        }
+      }
+    }
   }
 
   async close(side: Side): Promise<void> {
