@@ -154,12 +154,12 @@ export const fdCount = (): number => readdirSync('/proc/self/fd').length;
 export const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The file: URL of an ESM build of src/ for Worker threads: Node 20 does not
+ * The file: URL of an ESM build of `entry` (default src/index.ts) for Worker threads: Node 20 does not
  * apply the main thread's TypeScript loader to workers. Built by tsup into a
  * temp directory (dist/ is left alone: other suites read it), removed after
  * the calling file's tests.
  */
-export function workerBundle(): string {
+export function workerBundle(entry = 'src/index.ts'): string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const tmp = mkdtempSync(join(tmpdir(), 'wsc-worker-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -168,22 +168,11 @@ export function workerBundle(): string {
   symlinkSync(join(root, 'node_modules', 'koffi'), join(tmp, 'node_modules', 'koffi'));
   execFileSync(
     join(root, 'node_modules', '.bin', 'tsup'),
-    [
-      'src/index.ts',
-      '--format',
-      'esm',
-      '--out-dir',
-      join(tmp, 'dist'),
-      '--no-config',
-      '--silent',
-      '--target',
-      'node20',
-      '--platform',
-      'node',
-    ],
+    [entry, '--format', 'esm', '--out-dir', join(tmp, 'dist'), '--no-config', '--silent', '--target', 'node20', '--platform', 'node'],
     { cwd: root, stdio: 'pipe', timeout: 120_000 },
   );
-  return pathToFileURL(join(tmp, 'dist', 'index.js')).href;
+  const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '.js');
+  return pathToFileURL(join(tmp, 'dist', name)).href;
 }
 
 /**

@@ -7,50 +7,30 @@
 // through koffi serialises Workers, Atomics.wait is not available on it, and
 // handles drawn from several Workers never collide.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as W from '../../src/index.js';
 import { openSharedRegion, sharedCounters, sharedTable } from '../../src/spike/process-shared.js';
-import { observe, ok, tcpPair } from '../helpers.js';
+import { observe, ok, tcpPair, workerBundle } from '../helpers.js';
 
 let workerFile = '';
+let spikeUrl = '';
 
 // Workers cannot load TypeScript: build the spike to a temp ESM file.
 beforeAll(() => {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const tmp = mkdtempSync(join(tmpdir(), 'wsc-spike-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  copyFileSync(join(root, 'package.json'), join(tmp, 'package.json'));
-  mkdirSync(join(tmp, 'node_modules'));
-  symlinkSync(join(root, 'node_modules', 'koffi'), join(tmp, 'node_modules', 'koffi'));
-  execFileSync(
-    join(root, 'node_modules', '.bin', 'tsup'),
-    [
-      'src/spike/process-shared.ts',
-      '--format',
-      'esm',
-      '--out-dir',
-      join(tmp, 'dist'),
-      '--no-config',
-      '--silent',
-      '--target',
-      'node20',
-      '--platform',
-      'node',
-    ],
-    { cwd: root, stdio: 'pipe', timeout: 120_000 },
-  );
+  const spike = workerBundle('src/spike/process-shared.ts');
+  spikeUrl = spike;
+  const tmp = join(dirname(fileURLToPath(spike)), '..');
   workerFile = join(tmp, 'worker.mjs');
   writeFileSync(
     workerFile,
     `import { workerData, parentPort } from 'node:worker_threads';
 import koffi from 'koffi';
-import { openSharedRegion, sharedCounters, sharedTable } from ${JSON.stringify(pathToFileURL(join(tmp, 'dist', 'process-shared.js')).href)};
+import { openSharedRegion, sharedCounters, sharedTable } from ${JSON.stringify(spike)};
 const { task, name, n } = workerData;
 const getenv = koffi.load('libc.so.6').func('const char *getenv(const char *name)');
 let out;
@@ -278,7 +258,7 @@ describe('process-wide memory for worker_threads through koffi', () => {
     r.words[0] = 1234;
     // process.env on the main thread reads the C environment, so spawned children inherit the value.
     expect(process.env.WSC_SPIKE_CHILD).toBe(`${process.pid}:0x${r.address.toString(16)}`);
-    const dist = pathToFileURL(join(workerFile, '..', 'dist', 'process-shared.js')).href;
+    const dist = spikeUrl;
     const out = execFileSync(
       process.execPath,
       [
