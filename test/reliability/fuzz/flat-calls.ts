@@ -420,7 +420,7 @@ const HOW_VALUES: Record<string, unknown> = {
   string: '1',
 };
 
-function shutdown(t: Target, howName: string): FlatCall {
+export function shutdown(t: Target, howName: string): FlatCall {
   const how = HOW_VALUES[howName];
   return new FlatCall(t, {
     name: 'shutdown',
@@ -788,7 +788,7 @@ class Startup implements fc.AsyncCommand<Model, Real> {
   toString = () => 'WSAStartup(2.2)';
 }
 
-class Cleanup implements fc.AsyncCommand<Model, Real> {
+export class Cleanup implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     W.WSASetLastError(0);

@@ -18,6 +18,7 @@ import * as P from '../../../src/promises.js';
 import type { SockAddr, SOCKET } from '../../../src/index.js';
 import {
   accept,
+  Cleanup,
   closesocket,
   connect,
   type CallSpec,
@@ -33,13 +34,14 @@ import {
   send,
   sendto,
   settle,
+  shutdown,
   slotOf,
   type Target,
   targetArb,
   targetName,
   type Weighted,
 } from './flat-calls.js';
-import { closed, finSent, isRc, type Model, type Outcome, type Result, type Settle } from './model.js';
+import { closed, fails, finSent, isRc, type Model, type Outcome, type Result, type Settle } from './model.js';
 
 const E = W.WSA;
 const TRACE = process.env.FUZZ_TRACE === '1';
@@ -416,6 +418,143 @@ class GracefulClose implements fc.AsyncCommand<Model, Real> {
   }
 }
 
+/** What happens while a promise recv waits: a flat call on its peer or on its own socket, or the last WSACleanup. */
+type WhileWaiting = 'peerSend' | 'peerShutdown' | 'peerClose' | 'close' | 'cleanup';
+
+/**
+ * A promise recv that waits (the flat recv would block) while another call
+ * happens, then settles as a recv made after that call would: data from the
+ * peer resolves it (MSG_PEEK leaves the bytes), the peer's FIN resolves 0, a
+ * reset rejects with the reset's code, the model's "still would block" is
+ * aborted; closing its own socket (or the last WSACleanup) rejects it with
+ * WSA_OPERATION_ABORTED, syscall 'recv'.
+ */
+class RecvWhile implements fc.AsyncCommand<Model, Real> {
+  readonly recvCall: FlatCall;
+  constructor(
+    readonly slot: number,
+    readonly len: number,
+    readonly peek: boolean,
+    readonly then: WhileWaiting,
+    readonly n: number,
+  ) {
+    this.recvCall = recv({ slot }, { n: len }, peek ? 2 : 0);
+  }
+
+  private peerSlot(m: Model): number | undefined {
+    const s = m.socks[this.slot]!;
+    if (s.kind === 'conn') return s.peer;
+    if (s.kind === 'udp') return this.slot === 8 ? 9 : 8;
+    return undefined;
+  }
+
+  private action(m: Model): FlatCall | Cleanup {
+    const peer = this.peerSlot(m)!;
+    if (this.then === 'peerSend') return send({ slot: peer }, { n: this.n }, 0, false);
+    if (this.then === 'peerShutdown') return shutdown({ slot: peer }, 'SD_SEND');
+    if (this.then === 'peerClose') return closesocket({ slot: peer });
+    if (this.then === 'close') return closesocket({ slot: this.slot });
+    return new Cleanup();
+  }
+
+  check(m: Readonly<Model>): boolean {
+    const mm = m as Model;
+    const s = mm.socks[this.slot]!;
+    if (mm.startups === 0 || (s.kind !== 'conn' && s.kind !== 'udp')) return false;
+    if (!blockingColumn(mm, this.slot, () => this.recvCall.spec.expect(mm, this.slot)).some(wouldBlockOutcome)) return false;
+    // Closing with linger {1,N} may wait or fail WSAEWOULDBLOCK (then nothing settles the recv): not generated.
+    const closing = this.then === 'close' ? this.slot : this.then === 'peerClose' ? this.peerSlot(mm) : undefined;
+    const c = closing === undefined ? undefined : mm.socks[closing];
+    if (c && c.linger.l_onoff && c.linger.l_linger > 0) return false;
+    return true;
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const what = this.toString();
+    if (TRACE) process.stderr.write(`${what} ...`);
+    const ac = new AbortController();
+    const reason = new Error(`fuzz abort of ${what}`);
+    W.WSASetLastError(LAST_ERROR_MARK);
+    const p = P.recv(r.h[this.slot]!, Buffer.alloc(BUF), this.len, this.peek ? W.MSG_PEEK : 0, { signal: ac.signal });
+    const before = blockingColumn(m, this.slot, () => this.recvCall.spec.expect(m, this.slot)).filter((o) => !wouldBlockOutcome(o));
+    const early = await bounded(r, what, p, 1);
+    if (!('pending' in early)) {
+      // Allowed when the model says the recv may also answer at once (a datagram socket's ICMP error).
+      const res = asResult(early, 'recv');
+      const hit = typeof res === 'string' ? undefined : before.find((o) => o.matches(res));
+      if (!hit)
+        throw new Error(
+          `${what}: settled before anything happened: ${JSON.stringify(res)}; the model allows waiting or ${before.map((o) => o.label).join(' or ')}`,
+        );
+      hit.apply?.(res as Result);
+      return;
+    }
+    // The call in between, checked against the model like any other, but
+    // without waiting for its data to show in FIONREAD (the recv takes it).
+    const act = this.action(m);
+    if (act instanceof Cleanup) await act.run(m, r);
+    else {
+      const allowed = act.spec.expect(m, slotOf(act.target));
+      W.WSASetLastError(0);
+      let res: Result;
+      try {
+        const out = act.spec.invoke(r, r.h[slotOf(act.target)]);
+        res = { rc: out.rc, err: W.WSAGetLastError() };
+      } catch (e) {
+        res = { threw: String(e), message: String(e) };
+      }
+      const hit = allowed.find((o) => o.matches(res));
+      if (!hit)
+        throw new Error(
+          `${what}: ${act.toString()} got ${JSON.stringify(res)}; the model allows ${allowed.map((o) => o.label).join(' or ')}`,
+        );
+      hit.apply?.(res);
+      // (Data for this socket is not waited for: the recv may take it first.)
+      const mine = (w: Settle) => w.slot === this.slot && (w.unread !== undefined || w.anyOf === W.POLLRDNORM);
+      await settle(
+        m,
+        r,
+        (hit.settle ?? []).filter((w) => !mine(w)),
+      );
+    }
+    // The flat calls above (and settle's own) set WSAGetLastError; from here only the promise runs.
+    W.WSASetLastError(LAST_ERROR_MARK);
+    const s = m.socks[this.slot]!;
+    let allowed: Outcome[];
+    let waits = false;
+    if (s.kind === 'closed') allowed = [fails(E.WSA_OPERATION_ABORTED)];
+    else {
+      allowed = blockingColumn(m, this.slot, () => this.recvCall.spec.expect(m, this.slot));
+      waits = allowed.some(wouldBlockOutcome);
+    }
+    let got = await bounded(r, what, p, waits ? 20 : BOUND_MS);
+    if (waits && 'pending' in got) {
+      ac.abort(reason);
+      got = await bounded(r, what, p, BOUND_MS);
+      if (!('pending' in got) && !got.ok && isAbortError(got.error, reason)) {
+        if (TRACE) process.stderr.write(' still waiting: AbortError\n');
+        return;
+      }
+    }
+    if (W.WSAGetLastError() !== LAST_ERROR_MARK) throw new Error(`${what}: WSAGetLastError() changed to ${W.WSAGetLastError()}`);
+    const res = asResult(got, 'recv');
+    const hit = typeof res === 'string' ? undefined : allowed.filter((o) => !wouldBlockOutcome(o)).find((o) => o.matches(res));
+    if (!hit)
+      throw new Error(
+        `${what}: the recv got ${typeof res === 'string' ? res : JSON.stringify(res)}; the model allows ${allowed.map((o) => o.label).join(' or ')}`,
+      );
+    if (TRACE) process.stderr.write(` ${hit.label}\n`);
+    hit.apply?.(res as Result);
+    const live = m.socks[this.slot]!;
+    await settle(m, r, live.kind === 'conn' && live.unread > 0 ? [{ slot: this.slot, unread: live.unread }] : []);
+  }
+
+  toString(): string {
+    const then = this.then === 'peerSend' ? `peerSend ${this.n}` : this.then;
+    return `P.recv(${targetName({ slot: this.slot })}, len=${this.len}${this.peek ? ', MSG_PEEK' : ''}) while ${then}`;
+  }
+}
+
 /** The promise calls, weighted to join the flat ones (commandArbs' extra). */
 export function promiseCommandArbs(): Weighted[] {
   const t = targetArb;
@@ -451,6 +590,18 @@ export function promiseCommandArbs(): Weighted[] {
     arb(
       fc.tuple(t, pre).map(([a, p]) => new GracefulClose(a, p)),
       1,
+    ),
+    arb(
+      fc
+        .tuple(
+          fc.constantFrom(1, 2, 3, 4, 8, 9),
+          fc.integer({ min: 1, max: 512 }),
+          rarely,
+          fc.constantFrom<WhileWaiting>('peerSend', 'peerSend', 'peerSend', 'peerShutdown', 'peerClose', 'close', 'cleanup'),
+          fc.integer({ min: 1, max: 512 }),
+        )
+        .map(([slot, len, peek, then, n]) => new RecvWhile(slot, len, peek, then, n)),
+      4,
     ),
   ];
 }
