@@ -474,6 +474,22 @@ export function closesocket(t: Target): FlatCall {
       }
       return [out];
     },
+    // DEVIATIONS.lingerOnResetConnection: a blocking close with linger {1,N}
+    // on a reset connection sleeps the full N s; with N up to 65535 (SO_DONTLINGER
+    // FALSE after {0,65535}) that is a hang, so only N <= 2 is generated there.
+    wouldBlock: (m, slot) => {
+      const s = sock(m, slot);
+      return (
+        DEVIATIONS.lingerOnResetConnection &&
+        m.startups > 0 &&
+        'slot' in t &&
+        s.kind === 'conn' &&
+        !!s.broken &&
+        !s.nonblocking &&
+        s.linger.l_onoff !== 0 &&
+        s.linger.l_linger > 2
+      );
+    },
     invoke: (_r, h) => ({ rc: W.closesocket(h as SOCKET) }),
   });
 }
@@ -934,6 +950,10 @@ export async function teardown(r: Real): Promise<void> {
     r.startups = 1;
   }
   for (const h of W.openHandles()) {
+    // A blocking linger {1,N} close may sleep N s (DEVIATIONS.lingerOnResetConnection): keep it short.
+    const l = { l_onoff: 0, l_linger: 0 };
+    if (W.getsockopt(h, W.SOL_SOCKET, W.SO_LINGER, l) === 0 && l.l_onoff && l.l_linger > 2)
+      W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 2 });
     if (W.closesocket(h) !== 0) {
       // Nonblocking linger {1,N} with unsent data: WSAEWOULDBLOCK; drop the linger and close.
       W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 0, l_linger: 0 });
