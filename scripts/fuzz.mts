@@ -1,5 +1,5 @@
 // The long fuzz run: `npm run fuzz -- --runs N --seed S [--max-commands M]`.
-// Same sequences and checks as test/reliability/flat-call-sequences-match-model.test.ts,
+// Same sequences and checks as test/reliability/flat-and-promise-call-sequences-match-model.test.ts,
 // run inside a private network namespace (a long loop of loopback connections
 // stays out of the machine's own namespace); `--here` runs in this one.
 import { fileURLToPath } from 'node:url';
@@ -31,11 +31,12 @@ if (!values.here && !process.env.WSC_NAMESPACE) {
   process.exitCode = run.code ?? 1;
 } else {
   const { runFuzz } = await import('../test/reliability/fuzz/flat-calls.js');
+  const { promiseCommandArbs } = await import('../test/reliability/fuzz/promise-calls.js');
   console.log(
     `fuzz: ${runs} runs, seed ${seed}, up to ${maxCommands} calls each${process.env.WSC_NAMESPACE ? ` (namespace ${process.env.WSC_NAMESPACE})` : ''}`,
   );
   try {
-    const r = await runFuzz({ runs, seed, maxCommands });
+    const r = await runFuzz({ runs, seed, maxCommands, extraCommands: promiseCommandArbs() });
     console.log(`fuzz: ok: ${r.runs} sequences, ${r.commands} calls in ${r.ms} ms (seed ${seed})`);
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));

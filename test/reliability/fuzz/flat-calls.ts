@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import * as net from 'node:net';
 import * as W from '../../../src/index.js';
 import type { SockAddr, SOCKET } from '../../../src/index.js';
+import { queue } from '../../../src/queue-seam.js';
 import { fdTarget, fileSentinel, snapshot, type ResourceSnapshot } from '../resources.js';
 import {
   brokenFails,
@@ -59,6 +60,8 @@ export interface Real {
   /** Successful WSAStartup calls not yet matched by WSACleanup. */
   startups: number;
   issued: Set<number>;
+  /** Promise calls of this sequence not yet settled (by their description): must be none after it. */
+  unsettled: Set<string>;
 }
 
 /** A handle argument: a slot's handle, a number never issued, or a value of the wrong type. */
@@ -95,9 +98,10 @@ export const targetArb: fc.Arbitrary<Target> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...Object.keys(WRONG_TYPES)).map((wrongType) => ({ wrongType })) },
 );
 
-const slotOf = (t: Target): number => ('slot' in t ? t.slot : NEVER);
-const targetName = (t: Target): string => ('slot' in t ? SLOTS[t.slot]! : 'never' in t ? `never:${t.never}` : `wrong:${t.wrongType}`);
-function handleValue(r: Real, t: Target): unknown {
+export const slotOf = (t: Target): number => ('slot' in t ? t.slot : NEVER);
+export const targetName = (t: Target): string =>
+  'slot' in t ? SLOTS[t.slot]! : 'never' in t ? `never:${t.never}` : `wrong:${t.wrongType}`;
+export function handleValue(r: Real, t: Target): unknown {
   if ('slot' in t) return r.h[t.slot];
   if ('never' in t) return NEVER_VALUES[t.never]!(r);
   return WRONG_TYPES[t.wrongType];
@@ -110,7 +114,7 @@ function gates(m: Model, t: Target, typeError: boolean): Outcome[] | undefined {
 }
 
 /** One flat call: how to make it, which outcomes the model allows, and whether it would block. */
-interface CallSpec {
+export interface CallSpec {
   name: string;
   args: string;
   expect(m: Model, slot: number): Outcome[];
@@ -162,7 +166,7 @@ export class FlatCall implements fc.AsyncCommand<Model, Real> {
 const pause = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
 
 /** Waits (bounded) for the asynchronous effects an outcome predicts: the peer sees the FIN or RST. */
-async function settle(m: Model, r: Real, waits: Settle[]): Promise<void> {
+export async function settle(m: Model, r: Real, waits: Settle[]): Promise<void> {
   await new Promise<void>((res) => setImmediate(res));
   for (const w of waits) {
     const deadline = Date.now() + 2000;
@@ -190,18 +194,18 @@ const sock = (m: Model, slot: number): MSock => m.socks[slot]!;
 const BUF = 1024;
 
 /** WSAEFAULT cases of len, and those that are the wrong type. */
-type LenArg = { n: number } | { bad: 'over' | 'negative' | 'NaN' | 'fraction' } | { wrong: 'string' };
-const lenArb: fc.Arbitrary<LenArg> = fc.oneof(
+export type LenArg = { n: number } | { bad: 'over' | 'negative' | 'NaN' | 'fraction' } | { wrong: 'string' };
+export const lenArb: fc.Arbitrary<LenArg> = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 1, max: 512 }).map((n) => ({ n })) },
   { weight: 1, arbitrary: fc.constant({ n: 0 }) },
   { weight: 2, arbitrary: fc.constantFrom('over', 'negative', 'NaN', 'fraction').map((bad) => ({ bad }) as LenArg) },
   { weight: 1, arbitrary: fc.constant({ wrong: 'string' } as LenArg) },
 );
-const lenValue = (l: LenArg): unknown =>
+export const lenValue = (l: LenArg): unknown =>
   'n' in l ? l.n : 'wrong' in l ? '3' : { over: BUF + 1, negative: -1, NaN: NaN, fraction: 1.5 }[l.bad];
 const lenName = (l: LenArg): string => ('n' in l ? String(l.n) : 'bad' in l ? l.bad : 'string');
 
-function send(t: Target, len: LenArg, flags: 0 | 0x8000, bufWrong: boolean): FlatCall {
+export function send(t: Target, len: LenArg, flags: 0 | 0x8000, bufWrong: boolean): FlatCall {
   return new FlatCall(t, {
     name: 'send',
     args: `len=${lenName(len)}${flags ? ', flags=0x8000' : ''}${bufWrong ? ', buf=string' : ''}`,
@@ -272,7 +276,7 @@ function udpRecv(s: MSock, len: number, flags: number): Outcome[] {
   return [len >= d ? returns(d, take) : fails(E.WSAEMSGSIZE, take), ...extra];
 }
 
-function sendto(t: Target, len: LenArg, to: 'peer' | 'any' | 'v6'): FlatCall {
+export function sendto(t: Target, len: LenArg, to: 'peer' | 'any' | 'v6'): FlatCall {
   return new FlatCall(t, {
     name: 'sendto',
     args: `len=${lenName(len)}, to=${to}`,
@@ -305,7 +309,7 @@ function anyFailure(): Outcome {
   return { label: '-1/any', matches: (r) => isRc(r) && r.rc === W.SOCKET_ERROR };
 }
 
-function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
+export function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
   const peek = flags === W.MSG_PEEK;
   return new FlatCall(t, {
     name: 'recv',
@@ -366,7 +370,7 @@ function recv(t: Target, len: LenArg, flags: 0 | 2 | 0x8000): FlatCall {
 }
 
 /** shutdown's effect on the model, shared by WSASendDisconnect / WSARecvDisconnect. */
-function shutdownOutcomes(m: Model, slot: number, how: number): Outcome[] {
+export function shutdownOutcomes(m: Model, slot: number, how: number): Outcome[] {
   const s = sock(m, slot);
   const rd = how === W.SD_RECEIVE || how === W.SD_BOTH;
   const wr = how === W.SD_SEND || how === W.SD_BOTH;
@@ -416,7 +420,7 @@ const HOW_VALUES: Record<string, unknown> = {
   string: '1',
 };
 
-function shutdown(t: Target, howName: string): FlatCall {
+export function shutdown(t: Target, howName: string): FlatCall {
   const how = HOW_VALUES[howName];
   return new FlatCall(t, {
     name: 'shutdown',
@@ -450,7 +454,7 @@ function disconnect(t: Target, which: 'send' | 'recv', dataName: string): FlatCa
   });
 }
 
-function closesocket(t: Target): FlatCall {
+export function closesocket(t: Target): FlatCall {
   return new FlatCall(t, {
     name: 'closesocket',
     args: '',
@@ -469,6 +473,22 @@ function closesocket(t: Target): FlatCall {
         if (s.broken && DEVIATIONS.lingerOnResetConnection) return [out, fails(E.WSAEWOULDBLOCK)];
       }
       return [out];
+    },
+    // DEVIATIONS.lingerOnResetConnection: a blocking close with linger {1,N}
+    // on a reset connection sleeps the full N s; with N up to 65535 (SO_DONTLINGER
+    // FALSE after {0,65535}) that is a hang, so only N <= 2 is generated there.
+    wouldBlock: (m, slot) => {
+      const s = sock(m, slot);
+      return (
+        DEVIATIONS.lingerOnResetConnection &&
+        m.startups > 0 &&
+        'slot' in t &&
+        s.kind === 'conn' &&
+        !!s.broken &&
+        !s.nonblocking &&
+        s.linger.l_onoff !== 0 &&
+        s.linger.l_linger > 2
+      );
     },
     invoke: (_r, h) => ({ rc: W.closesocket(h as SOCKET) }),
   });
@@ -595,8 +615,8 @@ function fionread(t: Target, badCmd: boolean): FlatCall {
   });
 }
 
-type ConnectTo = 'refused' | 'listener' | 'any' | 'v6';
-function connect(t: Target, to: ConnectTo): FlatCall {
+export type ConnectTo = 'refused' | 'listener' | 'any' | 'v6';
+export function connect(t: Target, to: ConnectTo): FlatCall {
   return new FlatCall(t, {
     name: 'connect',
     args: to,
@@ -682,7 +702,7 @@ function bind(t: Target, v6: boolean): FlatCall {
   });
 }
 
-function accept(t: Target, outWrong: boolean): FlatCall {
+export function accept(t: Target, outWrong: boolean): FlatCall {
   return new FlatCall(t, {
     name: 'accept',
     args: outWrong ? 'addrOut=number' : '',
@@ -784,7 +804,7 @@ class Startup implements fc.AsyncCommand<Model, Real> {
   toString = () => 'WSAStartup(2.2)';
 }
 
-class Cleanup implements fc.AsyncCommand<Model, Real> {
+export class Cleanup implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     W.WSASetLastError(0);
@@ -805,10 +825,12 @@ class Cleanup implements fc.AsyncCommand<Model, Real> {
 }
 
 /** true about one time in five (seeded, unlike Math.random). */
-const rarely = fc.constantFrom(false, false, false, false, true);
+export const rarely = fc.constantFrom(false, false, false, false, true);
 
-/** Every command, with its arguments, as one fast-check arbitrary. */
-export function commandArbs(): fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] {
+export type Weighted = { arbitrary: fc.Arbitrary<fc.AsyncCommand<Model, Real>>; weight: number };
+
+/** Every command, with its arguments, as one fast-check arbitrary; `extra` joins the flat calls (the promise calls). */
+export function commandArbs(extra: Weighted[] = []): fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] {
   const t = targetArb;
   // How often each call comes up, in the order below: data calls most,
   // WSACleanup least (the last one ends every socket of the sequence).
@@ -838,7 +860,7 @@ export function commandArbs(): fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] {
       .tuple(t, lenArb, fc.constantFrom<'peer' | 'any' | 'v6'>('peer', 'peer', 'peer', 'peer', 'any', 'v6'))
       .map(([a, l, to]) => sendto(a, l, to)),
   ] as fc.Arbitrary<fc.AsyncCommand<Model, Real>>[];
-  return [fc.oneof(...arbs.map((arbitrary, i) => ({ arbitrary, weight: weights[i]! })))];
+  return [fc.oneof(...arbs.map((arbitrary, i) => ({ arbitrary, weight: weights[i]! })), ...extra)];
 }
 
 // --- one sequence: set up, run, release, check ----------------------------------
@@ -908,7 +930,16 @@ export function setup(issued: Set<number>, foreignFds: number[]): { model: Model
     ],
   };
   model.ports = h.map((x, i) => (i <= 5 || i >= U1 ? localPort(x) : 0));
-  const real: Real = { h, listenAddr, refused, udpAddr: { [U1]: u1addr, [U2]: u2addr }, foreignFds, startups: 1, issued };
+  const real: Real = {
+    h,
+    listenAddr,
+    refused,
+    udpAddr: { [U1]: u1addr, [U2]: u2addr },
+    foreignFds,
+    startups: 1,
+    issued,
+    unsettled: new Set(),
+  };
   return { model, real };
 }
 
@@ -919,6 +950,10 @@ export async function teardown(r: Real): Promise<void> {
     r.startups = 1;
   }
   for (const h of W.openHandles()) {
+    // A blocking linger {1,N} close may sleep N s (DEVIATIONS.lingerOnResetConnection): keep it short.
+    const l = { l_onoff: 0, l_linger: 0 };
+    if (W.getsockopt(h, W.SOL_SOCKET, W.SO_LINGER, l) === 0 && l.l_onoff && l.l_linger > 2)
+      W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 1, l_linger: 2 });
     if (W.closesocket(h) !== 0) {
       // Nonblocking linger {1,N} with unsent data: WSAEWOULDBLOCK; drop the linger and close.
       W.setsockopt(h, W.SOL_SOCKET, W.SO_LINGER, { l_onoff: 0, l_linger: 0 });
@@ -936,6 +971,8 @@ export interface FuzzOptions {
   runs: number;
   seed: number;
   maxCommands?: number;
+  /** Commands that join the flat calls (promise-calls.ts). */
+  extraCommands?: Weighted[];
   /** Called with each failing sequence's message (fast-check's report, shrunk). */
   log?: (line: string) => void;
 }
@@ -1000,18 +1037,25 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await teardown(warm.real);
     await pause(20); // libuv registers the sentinels' reads with epoll on a later loop turn
     const baseline = snapshot();
-    const prop = fc.asyncProperty(fc.commands(commandArbs(), { maxCommands: opts.maxCommands ?? 40, size: 'max' }), async (cmds) => {
-      const { model, real } = setup(issued, sent.fds);
-      if (TRACE) process.stderr.write('--- sequence\n');
-      try {
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-        commands += [...cmds].length;
-      } finally {
-        await teardown(real);
-      }
-      const problems = [...differs(baseline, snapshot()), ...sent.check()];
-      if (problems.length) throw new Error(`after the sequence: ${problems.join('; ')}`);
-    });
+    const prop = fc.asyncProperty(
+      fc.commands(commandArbs(opts.extraCommands), { maxCommands: opts.maxCommands ?? 40, size: 'max' }),
+      async (cmds) => {
+        const { model, real } = setup(issued, sent.fds);
+        if (TRACE) process.stderr.write('--- sequence\n');
+        try {
+          await fc.asyncModelRun(() => ({ model, real }), cmds);
+          commands += [...cmds].length;
+          // Every promise the sequence made settled, and nothing waits in the promise layer's queues.
+          const waiting = queue.pending?.() ?? [];
+          if (real.unsettled.size || waiting.length)
+            throw new Error(`after the sequence: promises left pending: ${[...real.unsettled].join(', ')} ${JSON.stringify(waiting)}`);
+        } finally {
+          await teardown(real);
+        }
+        const problems = [...differs(baseline, snapshot()), ...sent.check()];
+        if (problems.length) throw new Error(`after the sequence: ${problems.join('; ')}`);
+      },
+    );
     await fc.assert(prop, { numRuns: opts.runs, seed: opts.seed, includeErrorInReport: true });
     if (!(await sent.echo())) throw new Error('the net sentinel connection no longer echoes');
   } finally {

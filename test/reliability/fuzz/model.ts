@@ -243,6 +243,12 @@ export function closed(m: Model, slot: number): Settle[] {
   s.kind = 'closed';
   if (!wasConn || s.broken) return [];
   const p = m.socks[s.peer]!;
+  // Both FINs exchanged: the connection is over, and a close that would reset
+  // has nothing to reset (test/reliability/close-after-both-fins-is-not-a-reset.test.ts).
+  if (s.shutSend && s.finIn) {
+    p.peerGone = true;
+    return [];
+  }
   // Contract: linger {1,0} is abortive; close with unread data resets (RFC 2525).
   if ((s.linger.l_onoff && s.linger.l_linger === 0) || s.unread > 0) return resetPair(m, slot, [E.WSAENOTSOCK]);
   if (p.kind !== 'conn' || p.broken) return [];
