@@ -705,6 +705,14 @@ function kernelClosed(s: PosixSock): boolean {
 }
 const TCP_CLOSE = 7; // Linux's tcp_states.h
 
+/**
+ * What a lingering close waits for: the bytes not yet acknowledged. Once the
+ * peer has reset the connection nothing more can be delivered, though Linux's
+ * SIOCOUTQ still counts what was queued (write_seq - snd_una): nothing to wait
+ * for then (found by the fuzzer: linger {1,65535} slept for hours).
+ */
+const lingeringBytes = (s: PosixSock): number => (unsentBytes(s) > 0 && !kernelClosed(s) ? unsentBytes(s) : 0);
+
 export function sendDisconnect(s: PosixSock): number {
   return shutdown(s, K.SD_SEND);
 }
@@ -728,7 +736,7 @@ export function closesocket(s: PosixSock, nowait = false): number {
     if (l_linger === 0) {
       // Contract: linger {1,0} is abortive: RST, no TIME_WAIT. The kernel does it.
       setKernelLinger(s.fd, 1, 0);
-    } else if (unsentBytes(s) > 0) {
+    } else if (lingeringBytes(s) > 0) {
       // Contract: linger {1,N} on a nonblocking socket with unsent data fails
       // with WSAEWOULDBLOCK and the handle stays valid (Linux would block).
       // The promise layer's attempt gets the same answer and waits on Node's loop.
@@ -737,10 +745,10 @@ export function closesocket(s: PosixSock, nowait = false): number {
       // sent and acknowledged, then reset (Linux would keep sending in the
       // background without a RST).
       const deadline = performance.now() + l_linger * 1000;
-      let left = unsentBytes(s);
+      let left = lingeringBytes(s);
       for (let now = performance.now(); left > 0 && now < deadline; now = performance.now()) {
         sleepMs(Math.min(10, Math.ceil(deadline - now)));
-        left = unsentBytes(s);
+        left = lingeringBytes(s);
       }
       if (left > 0) setKernelLinger(s.fd, 1, 0);
     }
