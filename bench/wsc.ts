@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import type * as Api from '../src/index.js';
 import type * as PromisesApi from '../src/promises.js';
-import type * as ScenariosApi from '../src/scenarios/index.js';
+import { churnKit } from '../src/scenarios/churn-cycle.js';
 
 const dist = process.env.WSC_BENCH_DIST
   ? pathToFileURL(`${process.env.WSC_BENCH_DIST.replace(/\/$/, '')}/`)
@@ -16,7 +16,10 @@ const dist = process.env.WSC_BENCH_DIST
 
 export const W = (await import(new URL('index.js', dist).href)) as typeof Api;
 export const Promises = (await import(new URL('promises.js', dist).href)) as typeof PromisesApi;
-const scenarios = (await import(new URL('scenarios.js', dist).href)) as typeof ScenariosApi;
-/** The project's one churn cycle (src/scenarios/churn.ts), from the same build. */
-export const { check, churnCycle, loopbackListener } = scenarios;
+/**
+ * The project's one churn cycle (src/scenarios/churn-cycle.ts) over this build.
+ * Not from dist/scenarios.js: that loads the harness, whose close observer
+ * records every closed socket (a readlink and two name lookups per close).
+ */
+export const { check, churnCycle, loopbackListener } = churnKit(W);
 export type { SockAddr, SOCKET } from '../src/index.js';

@@ -65,7 +65,3 @@ export function scenario(name: string): Scenario | undefined {
 
 /** The default tour: `winsock-compat run` with no name. */
 export const tour: readonly Scenario[] = scenarios.filter((s) => s.tour);
-
-// The one churn cycle of the project, for the benchmark suite (bench/cycle.ts
-// takes it from the built package, so it measures what users run).
-export { check, churnCycle, loopbackListener } from './churn.js';
