@@ -235,7 +235,11 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
   return queued(s, 'writes', 'connect', options, () => {
     if (!started) {
       started = true;
-      return once('connect', () => api.connect(s, addr));
+      const r = once('connect', () => api.connect(s, addr));
+      // On loopback the handshake has usually ended by the time connect
+      // returns: one look (WSAPoll with no wait) before a watch on Node's loop
+      // is made for it, which costs a uv_poll handle and a turn of the loop.
+      if (r !== undefined || !writableNow(s)) return r;
     }
     // The handshake ended (the socket is writable, or in error): SO_ERROR says how.
     const err = [0];
@@ -243,6 +247,18 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
     if (err[0]) throw new WinsockError(err[0], 'connect');
     return 0;
   }).then(() => undefined);
+}
+
+const look: WSAPOLLFD[] = [{ fd: 0, events: K.POLLWRNORM, revents: 0 }];
+/** True when `s` is writable or in error right now (its connect ended); leaves WSAGetLastError as it was. */
+function writableNow(s: SOCKET): boolean {
+  const saved = WSAGetLastError();
+  const e = look[0]!;
+  e.fd = s;
+  e.revents = 0;
+  const n = api.WSAPoll(look, 0);
+  WSASetLastError(saved);
+  return n > 0;
 }
 
 /** accept: resolves with the new SOCKET (which inherits the listener's properties, its FIONBIO mode included). */
