@@ -14,6 +14,9 @@ if (!a || !b || !rounds || !workload || !contender) {
 }
 const worker = new URL('./worker.ts', import.meta.url).pathname;
 const unshare = process.getuid?.() === 0 ? ['--net'] : ['-rn'];
+// The namespace sysctls bench/main.ts sets (a wide port range and TIME_WAIT reuse: without them connect's port search dominates churn).
+const NS_SETUP =
+  "ip link set lo up && { sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 || echo 'ab: namespace sysctls refused' >&2; } && exec \"$@\"";
 const figures: Record<string, Record<string, number[]>> = { A: {}, B: {} };
 for (let r = 0; r < Number(rounds); r++) {
   for (const [name, dist] of (r % 2
@@ -27,22 +30,7 @@ for (let r = 0; r < Number(rounds); r++) {
       ]) as [string, string][]) {
     const out = spawnSync(
       'unshare',
-      [
-        ...unshare,
-        '--',
-        'sh',
-        '-c',
-        'ip link set lo up && exec "$@"',
-        'sh',
-        process.execPath,
-        '--expose-gc',
-        '--import',
-        'tsx',
-        worker,
-        workload,
-        contender,
-        ...n,
-      ],
+      [...unshare, '--', 'sh', '-c', NS_SETUP, 'sh', process.execPath, '--expose-gc', '--import', 'tsx', worker, workload, contender, ...n],
       {
         env: { ...process.env, WSC_BENCH_DIST: resolve(dist) },
         encoding: 'utf8',
