@@ -501,6 +501,17 @@ in unit tests; \`npm test\` only checks that every workload still runs
 
 ## How it runs
 
+What is measured is the built package, \`dist/\` (what \`import 'winsock-compat'\`
+gives a user; bench/wsc.ts loads it, and bench/main.ts rebuilds it first when
+a source is newer), not the TypeScript sources through tsx, whose transpiled
+module namespaces make every constant read a getter call (flat churn over
+src/ through tsx ran ~12% slower than over dist/ in one alternating run). The
+churn cycle runs without loading the harness: its close observer records
+every closed socket (a readlink and two name lookups per close), which cost
+flat churn a third of its rate (25k against 38k cycles/s, alternating) before
+the bench stopped loading it. \`bench/ab.ts\` runs two builds alternately in
+one run (how the before/after figures of the fixes were taken).
+
 \`bench/run.sh\` creates a private network namespace (\`ip netns add\` as root,
 \`unshare -rn\` otherwise) for the whole run and deletes it when the run ends,
 whatever way it ends; inside it, every contender run gets a namespace of its
