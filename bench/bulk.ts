@@ -5,7 +5,7 @@
 // reads that EOF and closes. Timed in the sender, from connect to its close.
 // The C side is bench/bulk.c. Each prints MiB/s.
 import net from 'node:net';
-import * as W from '../src/index.js';
+import { W } from './wsc.js';
 import { check, loopbackListener } from './cycle.js';
 import { emit, now, nsSince, startWorker } from './lib.js';
 import type { PromiseApi } from './promises-hook.js';

@@ -2,7 +2,7 @@
 // through the library (ioctlsocket(FIONREAD), getsockopt(SO_ERROR), send of 1
 // byte), n times each, against bench/callcost.c. The 1-byte sends go to
 // bench/sink.c in another process, which drains them so send never blocks.
-import * as W from '../src/index.js';
+import { W } from './wsc.js';
 import { check } from './cycle.js';
 import { cBinary, emit, now, nsSince, startHelper } from './lib.js';
 

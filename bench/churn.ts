@@ -4,7 +4,7 @@
 // event loop), and through the promise API when it exists. The C side is
 // bench/churn.c. Each prints cycles per second.
 import net from 'node:net';
-import * as W from '../src/index.js';
+import { W } from './wsc.js';
 import { check, churnCycle, loopbackListener } from './cycle.js';
 import { emit, now, nsSince } from './lib.js';
 import type { PromiseApi } from './promises-hook.js';

@@ -5,13 +5,13 @@
 // sockets spread over the whole set, and closesocket of freshly made
 // connections, 10 at a time; then WSAPoll with 1, 100 and 1,000 entries, every
 // entry writable. Prints ns per recv, per close, per poll entry.
-import * as W from '../src/index.js';
+import { W, type SockAddr, type SOCKET } from './wsc.js';
 import { check, loopbackListener } from './cycle.js';
 import { emit, now, nsSince } from './lib.js';
 
 const SAMPLES = 10;
 
-function pairs(l: W.SOCKET, addr: W.SockAddr, cli: W.SOCKET[], srv: W.SOCKET[], n: number): void {
+function pairs(l: SOCKET, addr: SockAddr, cli: SOCKET[], srv: SOCKET[], n: number): void {
   for (let i = 0; i < n; i++) {
     const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
     check(W.connect(c, addr), 'connect');
@@ -23,8 +23,8 @@ function pairs(l: W.SOCKET, addr: W.SockAddr, cli: W.SOCKET[], srv: W.SOCKET[], 
 export function flat(recvs: number, closes: number, entries: number): void {
   W.WSAStartup(W.MAKEWORD(2, 2));
   const { l, addr } = loopbackListener();
-  const cli: W.SOCKET[] = [];
-  const srv: W.SOCKET[] = [];
+  const cli: SOCKET[] = [];
+  const srv: SOCKET[] = [];
   const buf = Buffer.alloc(65536);
   const result: Record<string, number> = {};
   const measureAt = (size: number, into: Record<string, number>) => {
@@ -39,8 +39,8 @@ export function flat(recvs: number, closes: number, entries: number): void {
     into[`recv_${size}`] = nsSince(t0) / (per * SAMPLES);
     let closeNs = 0;
     for (let done = 0; done < closes; done += 10) {
-      const c2: W.SOCKET[] = [];
-      const s2: W.SOCKET[] = [];
+      const c2: SOCKET[] = [];
+      const s2: SOCKET[] = [];
       pairs(l, addr, c2, s2, 10);
       const t1 = now();
       for (let j = 0; j < 10; j++) check(W.closesocket(c2[j]!), 'closesocket');

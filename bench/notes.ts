@@ -5,10 +5,6 @@
 // 2026-12-01 (this 2-core machine, shared; each figure the minimum of several
 // alternating runs) and say so; the tables above are the latest run's own.
 
-const NO_PROMISES =
-  'The promise API (src/promises.ts) does not exist yet. Its contender is written (bench/promises-hook.ts is the hook; ' +
-  'bench/churn.ts, bulk.ts and scale.ts hold the `promises` functions) and runs as soon as the module lands; until then the cell reads n/a.';
-
 const KOFFI_FLOOR =
   'What limits it: koffi itself. The bare koffi call, with no code of ours around it, already costs more than the target allows ' +
   '(see "Where a call\'s time goes" below), so no change inside this library can reach 1.15x for a syscall this cheap; ' +
@@ -16,24 +12,14 @@ const KOFFI_FLOOR =
 
 export const gapNotes: Record<string, string> = {
   'callcost-fionread': `${KOFFI_FLOOR} Our own share is ~15 ns of the ~220 ns call.`,
-  'callcost-so_error':
-    `${KOFFI_FLOOR} Our own share was ~120 ns (two option-table lookups by a string key built per call, 152 bytes allocated a call); ` +
-    "the two `perf:` commits made both numeric (40 bytes a call now, ~300 ns against C's ~160 ns). What is left of ours: five Map lookups " +
-    '(handle table, level set, option memo, native option map) and the `{ rec, info }` object optionArgs returns.',
+  'callcost-so_error': `${KOFFI_FLOOR} Phase 2 took our own share down again: optionArgs takes a static checker and returns the record (no closure and no { rec, info } object per call), options are found by number and the POSIX backend keys its kept values by the option's one OptionInfo object (no string key anywhere): 439 -> 333 ns median in one alternating run (bench/ab.ts, 6 rounds each; C ~170 ns). What is left of ours: four hash lookups (handle table, level set, the option table's two levels) and the SO_ERROR translation.`,
   'callcost-send1':
     "A 1-byte send is dominated by the kernel (~80% of the samples under perf), so koffi's ~50-100 ns and our ~25 ns are a " +
     'smaller share than for FIONREAD; the run-to-run spread of this row (the sink process draining on the other core, ' +
     'which other work shares) is as large as the gap. Our own code in send (handle lookup, buffer/length checks, the ' +
     'SD_RECEIVE check, flag translation) measured ~25 ns.',
   'churn-flat':
-    'Per cycle (bench/breakdown.ts, the cycle call by call, the bare-koffi cycle and the API cycle alternating): bare koffi ' +
-    '~15.7 µs, the API ~19.9 µs, C ~13.7 µs. So ~2 µs is koffi (nine calls) and ~4 µs is ours: connect ~1.6 µs (the address ' +
-    'checked, then parsed from text again by ipToBytes, ~220 ns; the `untimed` closure and [rc, errno] tuple), socket and accept ' +
-    '~0.5-0.6 µs each (a record with a Map for timeouts, a linger object, accept copies both), each recv that returns 0 ~0.3-0.4 µs ' +
-    '(an extra getsockopt(SO_ERROR) syscall to tell a FIN from a reset after a FIN), closesocket ~0.4 µs. All of it is inside the ' +
-    'bodies of connect/accept/recv/closesocket, which are being rewritten now, so this phase only measured it. Cheap fixes for ' +
-    'that rewrite: cache the encoded sockaddr of the last address (churn connects to one address), create the timeouts Map ' +
-    'lazily, and skip the SO_ERROR probe unless the socket saw our own SD_SEND or a reset is possible (EPOLLRDHUP).',
+    "Syscalls, not JavaScript, make most of the gap now. strace -c over 3,000 cycles: 15 syscalls a cycle where C makes 10. The descriptor is always O_NONBLOCK (the promise API watches it through libuv), so a blocking connect is connect (EINPROGRESS) then poll (phase 2 dropped the getsockopt(SO_ERROR) after it when poll says writable without POLLERR/POLLHUP); each recv that returns 0 reads SO_ERROR to tell a FIN from a FIN followed by a reset (Winsock reports that abort: Wine's test_shutdown), two a cycle. `node --cpu-prof` over 30,000 cycles with the bench's sysctls: the backend functions that make a syscall hold ~80% of the samples (connect 22%, close 15%, send 9%, shutdown 6%, recv 5%, the poll 4%, SO_ERROR 4%, accept 4%, socket 4%; V8 charges the native call to its JS caller) and no function of ours without a syscall reaches 1%; GC 1.3%. What is left is koffi's N-API cost on ~15 calls and the extra syscalls. Phase 2 removed the per-call JavaScript the merges had added (string option keys, two Maps per socket record, the peer address decoded to text per accept, { ...addr } per connect, the address parsed per connect): 43.4k -> 46.7k cycles/s, median of 8 alternating runs at 10,000 cycles. The 0.30x measured before phase 2 was mostly the bench itself: its churn cycle came from src/scenarios/churn.ts, which loads the harness, whose close observer records every closed socket (a readlink and two name lookups per close): 25k against 38k cycles/s alternating. Closing the rest needs fewer syscalls: a descriptor left blocking until the promise API first watches it (one connect syscall, as in C), and the FIN/reset probe only when the poll state says a reset could have followed.",
   'bulk-flat':
     'Bulk is bound by the kernel copying 256 KiB per call; the per-call overhead (~1 µs at most) is under 1% of a 256 KiB send. ' +
     'A miss here is the spread between rounds on a shared machine, not a cost of ours.',
@@ -50,10 +36,13 @@ export const gapNotes: Record<string, string> = {
     'Fix: no per-call entry objects (keep the PollEntry array with the fds array, re-validate only what changed) and ' +
     'plain loops instead of filter/forEach closures in posix.ts too. The `perf:` commits removed the pollfd Buffer allocated ' +
     "per call (1 entry: 786 -> 577 ns) and api.ts's closures over every entry (1,000 entries: 216 -> 184 ns per entry).",
-  'churn-promises': NO_PROMISES,
-  'bulk-promises': NO_PROMISES,
-  'scale-memory': NO_PROMISES,
-  'scale-back': NO_PROMISES,
+  'churn-promises':
+    "A promise cycle makes the flat cycle's syscalls plus its waits: the accept and the client's last recv each wait on Node's loop (a uv_poll start and stop, epoll_ctl, a loop turn); connect no longer does on loopback (phase 2: one WSAPoll look after EINPROGRESS, 14.7k -> 16.2k cycles/s alternating at 8,000 cycles), and a queued operation is one object instead of four closures with one Interest per socket re-registered (23.5k -> 24.2k). The rate grows with the run's length (2,000 cycles ~11-16k, 8,000 ~21-25k cycles/s in one process): V8 optimises the queue late and the warm-up is 200 cycles, so the quick run reads lower than the full one. `--cpu-prof`: the syscall-making backend functions ~45% of the samples, the watch's update (uv_poll start/stop) 5.6%, idle 10%.",
+  'bulk-promises':
+    "Not profiled in phase 2. The flat row of the same run is within its target and C's own rounds spread by ~15%, so part of a few-percent miss is noise; what the promise path adds per 256 KiB is a settled promise and, whenever the send buffer is full, a wait on Node's loop (a uv_poll wake-up and a loop turn before the next attempt), where the flat sender blocks in poll().",
+  'scale-memory':
+    "A heap snapshot of 5,000 connections each with a pending P.recv (process.memoryUsage after gc, stage by stage): an accepted socket is ~430 bytes of heap and ~1.4 KiB of RSS (its record, the handle table entry, the kernel-side descriptor's share of the process); the pending recv adds ~1.5 KiB of heap and ~2.6 KiB of RSS: the socket's Watch (80 B), its Set of interests with the set's table (~300 B), the onPoll closure, koffi's PollHandle and the native uv_poll_t (~1.1 KiB of RSS outside the JS heap), the queued operation (72 B), the Waits record and its reads array (~200 B), the step closure and ~4 contexts (56 B each), the Promise (48 B). Phase 2 took the peer address out of its own ArrayBuffer (547 -> 433 bytes of heap per accepted socket) and the closures out of a queued operation (no RSS change measurable). The target (half of node:net\'s figure, under 2 KiB in these runs) is below what one uv_poll handle per socket costs through koffi plus the socket record; reaching it needs one readiness source for all sockets (one uv_poll on an epoll descriptor of the library's own, with the interests in a flat table) instead of a handle per socket.",
+  'scale-back': 'Every descriptor and libuv handle opened for the run must be closed at its end; a miss names a leak to find.',
 };
 
 export const profileNotes = `## Where a call's time goes (issue 10, phase 1)

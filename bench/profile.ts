@@ -8,7 +8,7 @@
 //   node --import tsx bench/profile.ts --summary DIR/*.cpuprofile
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import * as W from '../src/index.js';
+import { W } from './wsc.js';
 import { check } from './cycle.js';
 import { cBinary, gc, now, nsSince, startHelper } from './lib.js';
 

@@ -10,7 +10,6 @@
 // run yet: whoever lands src/promises.ts should run `npm run bench -- --quick`
 // once and fix them if the real signatures differ. The interface below is only
 // what the contenders call; it is checked against the module when it loads.
-import { existsSync } from 'node:fs';
 import type { SockAddr, SOCKET } from '../src/index.js';
 
 export interface PromiseApi {
@@ -24,13 +23,10 @@ export interface PromiseApi {
 
 const NAMES = ['connect', 'accept', 'send', 'recv', 'gracefulClose', 'closesocket'] as const;
 
-/** The promise API, or undefined while src/promises.ts does not exist. */
+/** The promise API of the built package (bench/wsc.ts), checked against what the contenders call. */
 export async function loadPromises(): Promise<PromiseApi | undefined> {
-  if (!existsSync(new URL('../src/promises.ts', import.meta.url))) return undefined;
-  // A computed specifier: the module may not exist when this file is type-checked.
-  const spec = '../src/promises.js';
-  const P = (await import(spec)) as Record<string, unknown>;
+  const P = (await import('./wsc.js')).Promises as unknown as Record<string, unknown>;
   const missing = NAMES.filter((n) => typeof P[n] !== 'function');
-  if (missing.length) throw new Error(`src/promises.ts lacks ${missing.join(', ')}`);
+  if (missing.length) throw new Error(`the promise API lacks ${missing.join(', ')}`);
   return P as unknown as PromiseApi;
 }

@@ -7,7 +7,7 @@
 // after a GC), and whether descriptors and Node's active handles came back to
 // where they started.
 import net from 'node:net';
-import * as W from '../src/index.js';
+import { W, type SockAddr, type SOCKET } from './wsc.js';
 import { check } from './cycle.js';
 import { activeResources, cBinary, emit, fdCount, gc, now, nsSince, startHelper, type Helper } from './lib.js';
 import type { PromiseApi } from './promises-hook.js';
@@ -82,7 +82,7 @@ export async function promises(P: PromiseApi, n: number): Promise<void> {
   const l = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
   check(W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
   check(W.listen(l, W.SOMAXCONN), 'listen');
-  const addr = {} as W.SockAddr;
+  const addr = {} as SockAddr;
   check(W.getsockname(l, addr), 'getsockname');
   const t0 = now();
   const client = startClients(addr.port, n);

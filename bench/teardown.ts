@@ -2,12 +2,12 @@
 // connections, with the default close (FIN) and with linger {1,0} (RST). The
 // far ends live in a bench/holder.c process started here, which closes each
 // when the FIN or RST arrives. Only the closes are timed; closes/s.
-import * as W from '../src/index.js';
+import { W, type SockAddr, type SOCKET } from './wsc.js';
 import { check } from './cycle.js';
 import { cBinary, emit, now, nsSince, startHelper } from './lib.js';
 
-function teardown(addr: W.SockAddr, n: number, abortive: boolean): number {
-  const cli: W.SOCKET[] = [];
+function teardown(addr: SockAddr, n: number, abortive: boolean): number {
+  const cli: SOCKET[] = [];
   for (let i = 0; i < n; i++) {
     const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
     check(W.connect(c, addr), 'connect');

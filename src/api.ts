@@ -289,38 +289,37 @@ export function closesocket(s: SOCKET): number {
 }
 
 // --- options and control -------------------------------------------------
-// optionInfo builds a string key per call; getsockopt/setsockopt are hot
-// (bench/breakdown.ts: ~40 ns and 50 bytes a call), so its answers for known
-// options are remembered by number. Unknown ones are not (nothing to grow).
-const optionMemo = new Map<number, Map<number, OptionInfo>>();
-function knownOption(level: number, name: number): OptionInfo | undefined {
-  const hit = optionMemo.get(level)?.get(name);
-  if (hit) return hit;
-  const info = optionInfo(level, name);
-  if (info) optionMemo.set(level, (optionMemo.get(level) ?? new Map()).set(name, info));
-  return info;
-}
+/** The known option optionArgs looked up last (module state, not an object per call: these calls are hot). */
+let argInfo: OptionInfo = { kind: 'int' };
 
-/** `checkType` throws the TypeError of a wrong value/out type for a known option, whatever the handle's state. */
-function optionArgs(fn: string, s: unknown, level: unknown, name: unknown, checkType: (info: OptionInfo) => void) {
+/** `checkType(info, x)` throws the TypeError of a wrong value/out type for a known option, whatever the handle's state. */
+function optionArgs(
+  fn: string,
+  s: unknown,
+  level: unknown,
+  name: unknown,
+  checkType: (info: OptionInfo, x: unknown, name: number) => void,
+  x: unknown,
+): SockBase | undefined {
   const rec = lookup(fn, s);
   num(fn, 'level', level);
   num(fn, 'optname', name);
-  const info = knownOption(level as number, name as number);
-  if (info) checkType(info);
+  const info = optionInfo(level as number, name as number);
+  if (info) checkType(info, x, name as number);
   if (!rec) return undefined;
   if (!cInt(level as number, true) || !cInt(name as number)) return void fail(WSA.WSAEINVAL);
   // Only the value's shape is decided here; which (level, name) pairs exist,
   // and on which sockets, is the backend's answer (ws2_32's on Windows). An
   // option this table does not know is passed as a 4-byte int.
-  return { rec, info: info ?? UNKNOWN_OPTION };
+  argInfo = info ?? UNKNOWN_OPTION;
+  return rec;
 }
 
 const UNKNOWN_OPTION: OptionInfo = { kind: 'int' };
 
 const U_SHORT = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 
-function checkSetValue(info: OptionInfo, name: number, value: unknown): void {
+function checkSetValue(info: OptionInfo, value: unknown, name: number): void {
   if (info.readOnly) return; // refused whatever the value
   if (info.kind === 'linger') {
     if (value === null || typeof value !== 'object') {
@@ -338,9 +337,9 @@ function checkSetValue(info: OptionInfo, name: number, value: unknown): void {
 export function setsockopt(s: SOCKET, level: number, name: number, value: number | boolean | Linger): number {
   const ext = extensionOption(s, level, name, value);
   if (ext !== undefined) return ext;
-  const o = optionArgs('setsockopt', s, level, name, (info) => checkSetValue(info, name, value));
-  if (!o) return K.SOCKET_ERROR;
-  const { rec, info } = o;
+  const rec = optionArgs('setsockopt', s, level, name, checkSetValue, value);
+  if (!rec) return K.SOCKET_ERROR;
+  const info = argInfo;
   // A read-only option's answer (WSAENOPROTOOPT, or WSAEINVAL for SO_TYPE on
   // UDP) is the backend's: ws2_32's own on Windows.
   if (info.readOnly) return cleared(be.setsockopt(rec, level, name, info.kind, 0));
@@ -371,10 +370,9 @@ function checkGetOut(info: OptionInfo, out: unknown): void {
 }
 
 export function getsockopt(s: SOCKET, level: number, name: number, out: Linger | number[]): number {
-  const o = optionArgs('getsockopt', s, level, name, (info) => checkGetOut(info, out));
-  if (!o) return K.SOCKET_ERROR;
-  const { rec, info } = o;
-  return cleared(be.getsockopt(rec, level, name, info.kind, out));
+  const rec = optionArgs('getsockopt', s, level, name, checkGetOut, out);
+  if (!rec) return K.SOCKET_ERROR;
+  return cleared(be.getsockopt(rec, level, name, argInfo.kind, out));
 }
 
 export function ioctlsocket(s: SOCKET, cmd: number, argp: number[]): number {

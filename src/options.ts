@@ -46,6 +46,15 @@ const table = new Map<string, OptionInfo>([
   [`${K.IPPROTO_IPV6}:${K.IPV6_V6ONLY}`, { kind: 'bool', byteBool: true }],
 ]);
 
+// Looked up by number: getsockopt/setsockopt are hot, and a string key built
+// per call costs an allocation and ~40 ns (bench/breakdown.ts). Each known
+// option has one OptionInfo object, so the POSIX backend keys its kept values by it.
+const byNumber = new Map<number, Map<number, OptionInfo>>();
+for (const [key, info] of table) {
+  const [level, name] = key.split(':').map(Number) as [number, number];
+  byNumber.set(level, (byNumber.get(level) ?? new Map<number, OptionInfo>()).set(name, info));
+}
+
 export function optionInfo(level: number, name: number): OptionInfo | undefined {
-  return table.get(`${level}:${name}`);
+  return byNumber.get(level)?.get(name);
 }

@@ -85,8 +85,12 @@ interface Op {
 interface Waits {
   reads: Op[];
   writes: Op[];
-  others: Set<Op>;
+  /** Made on first need (a lingering close): most sockets never have one. */
+  others: Set<Op> | null;
+  /** The interest registered on the socket's watch now, or null. */
   interest: Interest | null;
+  /** This socket's one Interest object, re-registered with new flags (memory per pending recv: none made per wait). */
+  mine: Interest;
 }
 
 const waiting = new Map<SOCKET, Waits>();
@@ -120,7 +124,10 @@ const polls = new Set<() => void>();
 
 function waitsOf(s: SOCKET): Waits {
   let w = waiting.get(s);
-  if (!w) waiting.set(s, (w = { reads: [], writes: [], others: new Set(), interest: null }));
+  if (!w) {
+    const mine: Interest = { readable: false, writable: false, ref: true, fn: (ev) => pump(s, ev) };
+    waiting.set(s, (w = { reads: [], writes: [], others: null, interest: null, mine }));
+  }
   return w;
 }
 
@@ -147,10 +154,12 @@ function arm(s: SOCKET, w: Waits): void {
   if (w.interest && rec) be.unwatch(rec, w.interest);
   w.interest = null;
   if (!readable && !writable) {
-    if (w.others.size === 0) waiting.delete(s);
+    if (!w.others?.size) waiting.delete(s);
     return;
   }
-  const interest: Interest = { readable, writable, ref: true, fn: (ev) => pump(s, ev) };
+  const interest = w.mine;
+  interest.readable = readable;
+  interest.writable = writable;
   if (rec && be.watch(rec, interest)) {
     w.interest = interest;
     return;
@@ -186,29 +195,49 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
   return new Promise<number>((resolve, reject) => {
     const signal = signalOf(syscall, options);
     if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      const w = waiting.get(s);
-      const q = w?.[dir];
-      const i = q?.indexOf(op) ?? -1;
-      if (i < 0) return;
-      q!.splice(i, 1);
-      arm(s, w!);
-      reject(abortError(signal!));
-    };
-    const done = () => signal?.removeEventListener('abort', onAbort);
-    const op: Op = {
-      syscall,
-      step,
-      resolve: (v) => (done(), deliver(() => resolve(v))),
-      reject: (e) => (done(), deliver(() => reject(e))),
-    };
+    const op = new Queued(syscall, step, resolve, reject, signal);
+    const onAbort = signal
+      ? () => {
+          const w = waiting.get(s);
+          const q = w?.[dir];
+          const i = q?.indexOf(op) ?? -1;
+          if (i < 0) return;
+          q!.splice(i, 1);
+          arm(s, w!);
+          reject(abortError(signal));
+        }
+      : undefined;
+    op.onAbort = onAbort;
     const before = waiting.get(s)?.[dir].length ?? 0;
     if (before === 0 && run(op)) return;
     const w = waitsOf(s);
     w[dir].push(op);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     arm(s, w);
   });
+}
+
+/**
+ * A queued operation. A class, not closures: a pending recv holds only this
+ * (memory per pending operation is what 10,000 connections multiply).
+ */
+class Queued implements Op {
+  onAbort: (() => void) | undefined;
+  constructor(
+    readonly syscall: string,
+    readonly step: () => number | undefined,
+    private readonly res: (v: number) => void,
+    private readonly rej: (e: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+  resolve(v: number): void {
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    deliver(() => this.res(v));
+  }
+  reject(e: unknown): void {
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    deliver(() => this.rej(e));
+  }
 }
 
 // Closing a handle (flat closesocket, promise closesocket, the last WSACleanup)
@@ -218,7 +247,7 @@ onClosed((s) => {
   const w = waiting.get(s);
   if (w) {
     waiting.delete(s);
-    for (const op of [...w.reads, ...w.writes, ...w.others]) op.reject(new WinsockError(WSA.WSA_OPERATION_ABORTED, op.syscall));
+    for (const op of [...w.reads, ...w.writes, ...(w.others ?? [])]) op.reject(new WinsockError(WSA.WSA_OPERATION_ABORTED, op.syscall));
   }
   for (const look of [...polls]) look();
 });
@@ -235,7 +264,11 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
   return queued(s, 'writes', 'connect', options, () => {
     if (!started) {
       started = true;
-      return once('connect', () => api.connect(s, addr));
+      const r = once('connect', () => api.connect(s, addr));
+      // On loopback the handshake has usually ended by the time connect
+      // returns: one look (WSAPoll with no wait) before a watch on Node's loop
+      // is made for it, which costs a uv_poll handle and a turn of the loop.
+      if (r !== undefined || !writableNow(s)) return r;
     }
     // The handshake ended (the socket is writable, or in error): SO_ERROR says how.
     const err = [0];
@@ -243,6 +276,18 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
     if (err[0]) throw new WinsockError(err[0], 'connect');
     return 0;
   }).then(() => undefined);
+}
+
+const look: WSAPOLLFD[] = [{ fd: 0, events: K.POLLWRNORM, revents: 0 }];
+/** True when `s` is writable or in error right now (its connect ended); leaves WSAGetLastError as it was. */
+function writableNow(s: SOCKET): boolean {
+  const saved = WSAGetLastError();
+  const e = look[0]!;
+  e.fd = s;
+  e.revents = 0;
+  const n = api.WSAPoll(look, 0);
+  WSASetLastError(saved);
+  return n > 0;
 }
 
 /** accept: resolves with the new SOCKET (which inherits the listener's properties, its FIONBIO mode included). */
@@ -326,12 +371,12 @@ export function closesocket(s: SOCKET, options?: Options): Promise<void> {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       const w = waiting.get(s);
-      w?.others.delete(op);
+      w?.others?.delete(op);
       if (w) arm(s, w);
     }
     function tick() {
       // Off the socket's list while it closes it, so that its own success is not an abort.
-      waiting.get(s)?.others.delete(op);
+      waiting.get(s)?.others?.delete(op);
       let r: number | undefined;
       try {
         r = once('closesocket', () => api.closesocket(s));
@@ -353,7 +398,8 @@ export function closesocket(s: SOCKET, options?: Options): Promise<void> {
         return op.reject(e);
       }
       if (r !== undefined) return op.resolve(0);
-      waitsOf(s).others.add(op);
+      const w = waitsOf(s);
+      (w.others ??= new Set()).add(op);
       timer = setTimeout(tick, Math.max(1, Math.min(LINGER_POLL_MS, deadline - performance.now())));
     }
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -37,16 +37,20 @@ export interface PosixSock extends SockBase {
   broken: number;
   /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
   linger: Linger;
-  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms), applied by the blocking emulation. */
+  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms), applied by the blocking emulation (NO_TIMEOUTS until one is set). */
   timeouts: Map<number, number>;
   /** The descriptor's one readiness watch on Node's loop (watch.ts), made on first need. */
   watch: Watch | null;
   /** The SD_RECEIVE rule's interest on `watch`: data arriving later resets (see shutdown). */
   rdShutWatch: Interest | null;
-  /** Options whose Winsock value the library keeps (see setsockopt): Winsock (level:name) -> value. */
-  kept: Map<string, number>;
-  /** The peer: where connect() was asked to go, or who accept() took (see getpeername). */
-  connectTo: SockAddr | null;
+  /** Options whose Winsock value the library keeps (see setsockopt), by their OptionInfo (options.ts) -> value. */
+  kept: Map<OptionInfo, number>;
+  /**
+   * The peer as Linux sockaddr bytes: where connect() was asked to go, or who
+   * accept() took. Decoded to text only when getpeername needs it (see there):
+   * most connections never ask.
+   */
+  connectTo: Uint8Array | null;
 }
 
 // Scratch buffers: calls are synchronous, so one of each per thread suffices.
@@ -73,12 +77,26 @@ function encodeAddr(addr: SockAddr): number {
   addrBuf.writeUInt16BE(addr.port, PORT);
   if (addr.family === K.AF_INET) {
     addrBuf.writeUInt16LE(L.AF_INET, 0);
-    addrBuf.set(ipToBytes(K.AF_INET, addr.address), IN_ADDR);
+    addrBuf.set(addressBytes(K.AF_INET, addr.address), IN_ADDR);
     return IN_LEN;
   }
   addrBuf.writeUInt16LE(L.AF_INET6, 0);
-  addrBuf.set(ipToBytes(K.AF_INET6, addr.address), IN6_ADDR);
+  addrBuf.set(addressBytes(K.AF_INET6, addr.address), IN6_ADDR);
   return IN6_LEN;
+}
+
+// The last address text parsed: a program connects to (or binds) the same
+// address again and again, and parsing it allocates (split, map, array).
+let lastFamily = 0;
+let lastText = '';
+let lastBytes: Uint8Array = new Uint8Array(0);
+function addressBytes(family: number, text: string): Uint8Array {
+  if (family !== lastFamily || text !== lastText) {
+    lastBytes = ipToBytes(family, text);
+    lastFamily = family;
+    lastText = text;
+  }
+  return lastBytes;
 }
 
 /** A copy of `addr` as Linux's sockaddr bytes (for callers outside this file, such as the harness). */
@@ -88,7 +106,8 @@ export function sockaddrBytes(addr: SockAddr): Buffer {
 
 /** True when the address encodeAddr just wrote (`len` bytes) is 0.0.0.0 or ::. */
 function encodedIsAny(len: number): boolean {
-  const [from, to] = len === IN_LEN ? [IN_ADDR, IN_ADDR + 4] : [IN6_ADDR, IN6_ADDR + 16];
+  const from = len === IN_LEN ? IN_ADDR : IN6_ADDR;
+  const to = from + (len === IN_LEN ? 4 : 16);
   for (let i = from; i < to; i++) if (addrBuf[i] !== 0) return false;
   return true;
 }
@@ -326,12 +345,34 @@ function newSock(handle: number, fd: number, af: number, type: number, protocol:
     shutRecv: false,
     broken: 0,
     linger: { l_onoff: 0, l_linger: 0 },
-    timeouts: new Map(),
+    timeouts: NO_TIMEOUTS,
     watch: null,
     rdShutWatch: null,
-    kept: new Map(),
+    kept: NOTHING_KEPT,
     connectTo: null,
   };
+}
+
+// Most sockets never set a timeout or an option the library keeps: they share
+// these empty maps, which are never written (keep() and setsockopt's timeout
+// branch give a socket a map of its own first). Two Maps per socket were a
+// third of a socket record's memory.
+const NO_TIMEOUTS = new Map<number, number>();
+const NOTHING_KEPT = new Map<OptionInfo, number>();
+function keep(s: PosixSock, key: OptionInfo, value: number): void {
+  if (s.kept === NOTHING_KEPT) s.kept = new Map();
+  s.kept.set(key, value);
+}
+
+/**
+ * A copy of the `len` sockaddr bytes in addrBuf (the peer, kept for getpeername).
+ * From Node's Buffer pool: a slice of a shared 8 KiB slab, not an ArrayBuffer
+ * of its own (~90 bytes more per connection, a heap snapshot of 5,000 showed).
+ */
+function peerBytes(len: number): Uint8Array {
+  const b = Buffer.allocUnsafe(len);
+  addrBuf.copy(b, 0, 0, len);
+  return b;
 }
 
 /** Sockets bound with SO_EXCLUSIVEADDRUSE in this process (closed ones have fd -1). */
@@ -400,6 +441,8 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
     return void fail(e === E.ECONNABORTED ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
+  // The peer's bytes, kept before any code of the caller's (addrOut's setters) can run.
+  const peer = peerBytes(len1[0]!);
   if (addrOut) {
     // A throwing setter on addrOut must not leave an accepted connection that
     // no handle owns: reset it and let the error through.
@@ -415,11 +458,10 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   // blocking mode among them (the program's mode, never a promise attempt's).
   const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
   child.connected = child.connectStarted = child.bound = true;
-  child.linger = { ...s.linger };
-  child.timeouts = new Map(s.timeouts);
-  child.kept = new Map(s.kept);
-  child.connectTo = { family: 0, address: '', port: 0 };
-  decodeAddr(child.connectTo); // addrBuf still holds accept4's peer address
+  child.linger = { l_onoff: s.linger.l_onoff, l_linger: s.linger.l_linger };
+  if (s.timeouts !== NO_TIMEOUTS) child.timeouts = new Map(s.timeouts);
+  if (s.kept !== NOTHING_KEPT) child.kept = new Map(s.kept);
+  child.connectTo = peer;
   return child;
 }
 
@@ -443,7 +485,7 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
   const e = rc < 0 ? errno() : 0;
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
-    s.connectTo = { ...addr };
+    s.connectTo = peerBytes(n); // addrBuf still holds the encoded address
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
   }
   // The earlier nonblocking connect completed between the check above and
@@ -453,8 +495,10 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
   if (e === E.EINPROGRESS && blocks(s, nowait)) {
     // A blocking connect waits for the handshake's end (SO_SNDTIMEO does not
     // apply to it in Winsock) and reports how it ended.
-    waitReady(s, L.POLLOUT, 0);
-    const err = soError(s.fd);
+    // Writable without POLLERR/POLLHUP: established, and SO_ERROR would say 0
+    // (one syscall fewer per blocking connect); otherwise SO_ERROR says how it failed.
+    const rev = waitReady(s, L.POLLOUT, 0);
+    const err = rev & L.POLLOUT && !(rev & (L.POLLERR | L.POLLHUP)) ? 0 : soError(s.fd);
     if (err === 0) return ((s.connected = true), 0);
     s.connectStarted = false;
     return fail(wsaFromErrno(err));
@@ -790,14 +834,16 @@ for (const [key, native] of NATIVE_OPT) {
 }
 const nativeOpt = (level: number, name: number): [number, number] => NATIVE_BY_NUMBER.get(level)!.get(name)!;
 
-const optKey = (level: number, name: number): string => `${level}:${name}`;
-const REUSE = optKey(K.SOL_SOCKET, K.SO_REUSEADDR);
-const EXCLUSIVE = optKey(K.SOL_SOCKET, K.SO_EXCLUSIVEADDRUSE);
-const DEBUG = optKey(K.SOL_SOCKET, K.SO_DEBUG);
-const SOERROR = optKey(K.SOL_SOCKET, K.SO_ERROR);
-const RCVBUF = optKey(K.SOL_SOCKET, K.SO_RCVBUF);
-const SNDBUF = optKey(K.SOL_SOCKET, K.SO_SNDBUF);
-const SOTYPE = optKey(K.SOL_SOCKET, K.SO_TYPE);
+// The options the library keeps or treats apart, by their OptionInfo (one
+// object per known option, options.ts): no key is built per call.
+const known = (level: number, name: number): OptionInfo => optionInfo(level, name)!;
+const REUSE = known(K.SOL_SOCKET, K.SO_REUSEADDR);
+const EXCLUSIVE = known(K.SOL_SOCKET, K.SO_EXCLUSIVEADDRUSE);
+const DEBUG = known(K.SOL_SOCKET, K.SO_DEBUG);
+const SOERROR = known(K.SOL_SOCKET, K.SO_ERROR);
+const RCVBUF = known(K.SOL_SOCKET, K.SO_RCVBUF);
+const SNDBUF = known(K.SOL_SOCKET, K.SO_SNDBUF);
+const SOTYPE = known(K.SOL_SOCKET, K.SO_TYPE);
 
 /**
  * ws2_32's answer to an option name, before its value: an unknown level is
@@ -815,7 +861,7 @@ function checkOption(s: PosixSock, level: number, name: number): OptionInfo | un
 export function setsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, value: number | Linger): number {
   const info = checkOption(s, level, name);
   if (!info) return K.SOCKET_ERROR;
-  const key = optKey(level, name);
+  const key = info;
   // Setting a read-only option is WSAENOPROTOOPT, except SO_TYPE on a datagram
   // socket: WSAEINVAL (sock.c test_WSASocket and test_listen).
   if (info.readOnly) return fail(key === SOTYPE && s.type === K.SOCK_DGRAM ? WSA.WSAEINVAL : WSA.WSAENOPROTOOPT);
@@ -846,7 +892,7 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
     // Windows keeps a value set for SO_ERROR and reads it back (sock.c
     // test_set_getsockopt); SO_DEBUG is accepted and reads back as 1 (sock.c
     // test_so_debug). Linux refuses the first and needs CAP_NET_ADMIN for the second.
-    s.kept.set(key, value as number);
+    keep(s, key, value as number);
     return 0;
   }
   // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE cannot both be set on one socket:
@@ -854,13 +900,14 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   // SO_EXCLUSIVEADDRUSE page).
   if ((key === EXCLUSIVE && value && s.kept.get(REUSE)) || (key === REUSE && value && s.kept.get(EXCLUSIVE))) return fail(WSA.WSAEINVAL);
   if (key === EXCLUSIVE) {
-    s.kept.set(key, value as number);
+    keep(s, key, value as number);
     return 0;
   }
   const [nl, nn] = nativeOpt(level, name);
   if (kind === 'ms') {
     // The descriptor is nonblocking: the blocking emulation applies the
     // timeouts itself (waitReady), to send and receive calls only, as Winsock does.
+    if (s.timeouts === NO_TIMEOUTS) s.timeouts = new Map();
     s.timeouts.set(nn, value as number);
     return 0;
   }
@@ -868,13 +915,13 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   if (C.setsockopt(s.fd, nl, nn, int1, 4) !== 0) return fail(wsaFromErrno(errno()));
   // Winsock reads back the buffer size that was set (sock.c test_set_getsockopt:
   // 4096 and 0 read back as such); Linux doubles and clamps it.
-  if (key === REUSE || key === RCVBUF || key === SNDBUF) s.kept.set(key, value as number);
+  if (key === REUSE || key === RCVBUF || key === SNDBUF) keep(s, key, value as number);
   return 0;
 }
 
 export function getsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
-  if (!checkOption(s, level, name)) return K.SOCKET_ERROR;
-  const key = optKey(level, name);
+  const key = checkOption(s, level, name);
+  if (!key) return K.SOCKET_ERROR;
   if (key === DEBUG || key === EXCLUSIVE || ((key === RCVBUF || key === SNDBUF) && s.kept.has(key))) {
     (out as number[])[0] = s.kept.get(key) ?? 0;
     return 0;
@@ -1041,7 +1088,8 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
     // both FINs are through.
     const known = s.type === K.SOCK_STREAM && !s.broken && s.connectTo !== null;
     if (e === E.ENOTCONN && known && (s.connected || (s.connectStarted && connecting(s)))) {
-      Object.assign(out, s.connectTo);
+      addrBuf.set(s.connectTo!);
+      decodeAddr(out);
       return 0;
     }
     return fail(wsaFromErrno(e));

@@ -1,58 +1,18 @@
 // Connection churn: open and gracefully close many loopback connections and
 // report the descriptor counts around it (the fd-leak test runs it in a
 // namespace of its own: 10,000 cycles leave ~10,000 TIME_WAIT entries there).
-// The one churn cycle of the project: bench/churn.ts (the benchmark) and
-// test/fixtures/churn.ts (the descriptor-leak test) use it through
-// bench/cycle.ts, so all three measure the same thing.
+// The one churn cycle of the project (churn-cycle.ts): bench/churn.ts (the
+// benchmark, over the built package) and test/fixtures/churn.ts (the
+// descriptor-leak test) run it too, so all three measure the same thing.
 import * as W from '../index.js';
+import { churnKit } from './churn-cycle.js';
 import { fdCount, socketFds } from '../harness/resources.js';
 import { kernelConnections } from '../harness/tcpstate.js';
 
-/** The call's result, or a throw naming the call and its WSA code. */
-export function check(rc: number, what: string): number {
-  if (rc === W.SOCKET_ERROR) throw new Error(`${what}: ${W.wsaErrorName(W.WSAGetLastError())}`);
-  return rc;
-}
-
-/** A listening socket on an ephemeral loopback port, and its address. */
-export function loopbackListener(): { l: W.SOCKET; addr: W.SockAddr } {
-  const l = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
-  check(W.bind(l, { family: W.AF_INET, address: '127.0.0.1', port: 0 }), 'bind');
-  check(W.listen(l, W.SOMAXCONN), 'listen');
-  const addr = {} as W.SockAddr;
-  check(W.getsockname(l, addr), 'getsockname');
-  return { l, addr };
-}
-
-const payload = Buffer.alloc(64, 0x2a);
-const cycleBuf = Buffer.alloc(256);
-
-/**
- * One cycle: connect, accept, send 64 B, shutdown(SD_SEND), the server drains
- * to EOF and closes, the client reads EOF and closes. Throws on any failure
- * (after closing what it opened). `whileOpen` runs while both ends are open.
- */
-export function churnCycle(l: W.SOCKET, addr: W.SockAddr, whileOpen?: () => void): void {
-  const c = check(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
-  let s: W.SOCKET | undefined;
-  try {
-    check(W.connect(c, addr), 'connect');
-    s = check(W.accept(l), 'accept');
-    check(W.send(c, payload), 'send');
-    check(W.shutdown(c, W.SD_SEND), 'shutdown');
-    let got = 0;
-    for (let n; (n = check(W.recv(s, cycleBuf), 'recv')) > 0;) got += n;
-    if (got !== payload.length) throw new Error(`server read ${got} bytes, not ${payload.length}`);
-    whileOpen?.();
-    const server = s;
-    s = undefined;
-    check(W.closesocket(server), 'closesocket server');
-    if (check(W.recv(c, cycleBuf), 'recv client') !== 0) throw new Error('client expected EOF');
-  } finally {
-    if (s !== undefined) W.closesocket(s);
-  }
-  check(W.closesocket(c), 'closesocket client');
-}
+// The cycle itself lives in churn-cycle.ts, over whichever build of the API it
+// is given: the benchmark runs it over the built package without loading the
+// harness (whose close observer records every closed socket).
+export const { check, churnCycle, loopbackListener } = churnKit(W);
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
