@@ -109,8 +109,10 @@ export const DEVIATIONS = {
    * Minimal: ioctlsocket(a1, FIONBIO, 1); closesocket(c1); setsockopt(a1,
    * SO_LINGER, {1,2}); send(a1, 1 byte) -> 1 (c1's kernel answers RST);
    * closesocket(a1) -> -1/WSAEWOULDBLOCK (blocking: 0 after 2,002 ms).
+   * Fixed (false): the lingering close no longer waits once the kernel has the
+   * connection CLOSED (test/reliability/linger-after-peer-reset-does-not-wait).
    */
-  lingerOnResetConnection: true,
+  lingerOnResetConnection: false,
 };
 
 export const PEER_RESET_CODES = (s: MSock): number[] => (s.finIn ? [E.WSAECONNABORTED, E.WSAECONNRESET] : [E.WSAECONNRESET]);
