@@ -52,6 +52,7 @@ function cleared(rc: number): number {
 }
 
 flat.lookup = lookup;
+flat.started = () => startups > 0;
 
 function started(): boolean {
   return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
@@ -423,7 +424,3 @@ export function getpeername(s: SOCKET, out: SockAddr): number {
   checkSockAddrOut('getpeername', out);
   return rec ? be.getpeername(rec, out) : K.SOCKET_ERROR;
 }
-
-// --- for select.ts and names.ts (not part of the public API) -------------
-import { provideTable } from './table-access.js';
-provideTable({ started: () => startups > 0, get: (s) => table.get(s) });

@@ -18,7 +18,7 @@ import * as K from './constants.js';
 import type { SockAddr } from './constants.js';
 import { describe, fail, WinsockError, WSA, WSASetLastError } from './errors.js';
 import { bytesToIp, checkSockAddr, ipToBytes } from './sockaddr.js';
-import { table } from './table-access.js';
+import { flat } from './state.js';
 import type { Hints, NamesBackend, RawAddrInfo } from './backends/names-types.js';
 import { posixNames } from './backends/posix-names.js';
 import { win32Names } from './backends/win32-names.js';
@@ -166,7 +166,7 @@ export function getaddrinfo(node: string | null, service: string | null, hints: 
   const h = checkHints('getaddrinfo', hints);
   checkOutArray('getaddrinfo', 'res', res);
   res.length = 0;
-  if (!table().started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
+  if (!flat.started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
   const bad = hintsRest(hints);
   if (bad) return (fail(bad), bad);
   const r = nb.resolve(n, sv, h);
@@ -201,7 +201,7 @@ export async function getaddrinfoAsync(
     checkOutArray('getaddrinfo', 'res', res);
     res.length = 0;
   }
-  if (!table().started()) throw nameError(WSA.WSANOTINITIALISED, 'getaddrinfo');
+  if (!flat.started()) throw nameError(WSA.WSANOTINITIALISED, 'getaddrinfo');
   if (hintsRest(hints)) throw nameError(WSA.WSANO_RECOVERY, 'getaddrinfo');
   const r = await nb.resolveAsync(n, sv, h);
   if (r.rc !== 0) throw nameError(r.rc, 'getaddrinfo');
@@ -246,7 +246,7 @@ export function getnameinfo(
   flags: number,
 ): number {
   const a = nameArgs('getnameinfo', sa, host, hostlen, serv, servlen, flags);
-  if (!table().started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
+  if (!flat.started()) return (fail(WSA.WSANOTINITIALISED), WSA.WSANOTINITIALISED);
   if (a.bad) return (fail(a.bad), a.bad);
   const r = nb.nameinfo(a.sa, a.hl, a.sl, a.f);
   WSASetLastError(r.rc);
@@ -267,7 +267,7 @@ export async function getnameinfoAsync(
   flags: number,
 ): Promise<{ host: string | null; serv: string | null }> {
   const a = nameArgs('getnameinfo', sa, host, hostlen, serv, servlen, flags);
-  if (!table().started()) throw nameError(WSA.WSANOTINITIALISED, 'getnameinfo');
+  if (!flat.started()) throw nameError(WSA.WSANOTINITIALISED, 'getnameinfo');
   if (a.bad) throw nameError(a.bad, 'getnameinfo');
   const r = await nb.nameinfoAsync(a.sa, a.hl, a.sl, a.f);
   if (r.rc !== 0) throw nameError(r.rc, 'getnameinfo');

@@ -12,7 +12,7 @@
 import * as K from './constants.js';
 import type { SOCKET } from './constants.js';
 import { describe, fail, WSA } from './errors.js';
-import { table } from './table-access.js';
+import { flat, table } from './state.js';
 import type { Backend, SockBase } from './backends/backend.js';
 import { backend } from './backends/select.js';
 import './api.js';
@@ -124,14 +124,14 @@ export function select(
     if (set !== null && set !== undefined) checkSet('select', set);
   });
   const ms = timeoutMs(timeout);
-  if (!table().started()) return fail(WSA.WSANOTINITIALISED);
+  if (!flat.started()) return fail(WSA.WSANOTINITIALISED);
   const handles = given.map((set) => (set ? set.fd_array.slice(0, set.fd_count) : []));
   if (handles.every((h) => h.length === 0) || ms === undefined) return fail(WSA.WSAEINVAL);
   const lists: SockBase[][] = [];
   for (const h of handles) {
     const recs: SockBase[] = [];
     for (const s of h) {
-      const rec = typeof s === 'number' ? table().get(s) : undefined;
+      const rec = typeof s === 'number' ? table.get(s) : undefined;
       // Checked before any wait, and the sets stay as they were.
       if (!rec) return fail(WSA.WSAENOTSOCK);
       recs.push(rec);

@@ -14,10 +14,13 @@ export const table = new Map<number, SockBase>();
 export const attempt = { nowait: false };
 
 /**
- * The flat API's handle lookup, for the modules beside api.ts (events.ts,
- * overlapped.ts): the same TypeError for a non-number, WSANOTINITIALISED and
- * WSAENOTSOCK as every flat call. Set by api.ts when it loads.
+ * The flat API's own answers, for the modules beside api.ts (events.ts,
+ * overlapped.ts, select.ts, names.ts): `lookup` gives the same TypeError for
+ * a non-number, WSANOTINITIALISED and WSAENOTSOCK as every flat call;
+ * `started` says whether the program's WSAStartup is in force. Set by api.ts
+ * when it loads.
  */
 export const flat = {
   lookup: (_fn: string, _s: unknown): SockBase | undefined => undefined,
+  started: (): boolean => false,
 };
