@@ -11,16 +11,14 @@
 //
 // Without Wine the Wine lane is skipped with a one-line reason; under CI=true it runs
 // (the lane script installs wine64 from Debian).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureAvailability, startCapture, type Segment } from '../../src/harness/capture.js';
 import { scenarios } from '../conformance/scenarios.mjs';
+import { CI, libraryBuild, ROOT, runChild, wineSkip } from './lane.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.cache/conformance');
-const CI = process.env.CI === 'true';
 
 type Lane = 'linux' | 'wine';
 type Status = 'pass' | 'wine-deviation' | 'fail';
@@ -50,48 +48,7 @@ interface LaneRun {
   log: string;
 }
 
-function wineInstalled(): boolean {
-  if (existsSync('/usr/lib/wine/wine64')) return true;
-  try {
-    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const capture = captureAvailability();
-const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
-
-/**
- * The built library the lanes import: dist/index.js when it is newer than every source
- * (`npm test` builds it first), else a fresh build in .cache/conformance/dist, so that
- * dist/, which other suites may be reading, is never wiped mid-run.
- */
-let built: string | undefined;
-function libraryBuild(): string {
-  if (built) return built;
-  const dist = join(ROOT, 'dist/index.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
-  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'native-bindings')))) return dist;
-  const out = join(OUT, 'dist');
-  execFileSync('npm', ['run', 'build', '--', '--out-dir', out], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
-  return (built = join(out, 'index.js'));
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; log: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, log }));
-  });
-}
 
 /** Runs one lane as a child process under a loopback capture; returns its results and the segments seen. */
 async function runLane(lane: Lane, lib: string): Promise<LaneRun> {
@@ -103,9 +60,9 @@ async function runLane(lane: Lane, lib: string): Promise<LaneRun> {
   try {
     r =
       lane === 'linux'
-        ? await run(process.execPath, ['test/conformance/run.mjs', '--lane', 'linux', '--out', dir, '--dist', lib], process.env)
+        ? await runChild(process.execPath, ['test/conformance/run.mjs', '--lane', 'linux', '--out', dir, '--dist', lib], process.env)
         : // A WINE_LANE_DIST given by the caller (a candidate build) wins for the Wine lane.
-          await run('bash', ['scripts/wine-lane.sh'], {
+          await runChild('bash', ['scripts/wine-lane.sh'], {
             WINE_LANE_DIST: lib,
             ...process.env,
             WINE_LANE_OUT: dir,
@@ -162,7 +119,7 @@ function laneSuite(lane: Lane): void {
   let laneRun: LaneRun;
   beforeAll(async () => {
     const t0 = Date.now();
-    laneRun = await runLane(lane, libraryBuild());
+    laneRun = await runLane(lane, libraryBuild(OUT));
     // The lane's time belongs in CI's log (the script's own breakdown for Wine).
     const times = laneRun.log.split('\n').filter((l) => /^wine-lane: (times|total)/.test(l));
     console.log([`${lane} lane: ${((Date.now() - t0) / 1000).toFixed(1)} s including the capture`, ...times].join('\n'));
@@ -222,8 +179,8 @@ describe.skipIf(wineSkip !== null)(
     it('a second run starts from the cache', async () => {
       const t0 = Date.now();
       const dir = join(OUT, 'wine-second-run');
-      const r = await run('bash', ['scripts/wine-lane.sh'], {
-        WINE_LANE_DIST: libraryBuild(),
+      const r = await runChild('bash', ['scripts/wine-lane.sh'], {
+        WINE_LANE_DIST: libraryBuild(OUT),
         ...process.env,
         WINE_LANE_OUT: dir,
         WINE_LANE_BUILD: 'never',

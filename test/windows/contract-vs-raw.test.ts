@@ -5,15 +5,14 @@
 // meets may fail through the library. Every expectation the library misses
 // must be a recorded Wine deviation (the check's `wine`, with its reason and
 // the sock.c line). Writes the comparison to .cache/conformance/contracts-vs-raw.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, wineSkip } from './lane.js';
 import { contracts } from '../contract/index.mjs';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.cache/conformance');
-const CI = process.env.CI === 'true';
 
 interface CheckResult {
   name: string;
@@ -26,17 +25,6 @@ interface Result {
   error: string | null;
   checks: CheckResult[];
 }
-
-function wineInstalled(): boolean {
-  if (existsSync('/usr/lib/wine/wine64')) return true;
-  try {
-    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (CI=true runs this lane)' : null;
 
 function lane(api: 'library' | 'raw'): Promise<Map<string, Result>> {
   const dir = join(OUT, `contracts-${api}`);

@@ -6,37 +6,11 @@
 // closesocket pages). Where Wine 8 departs from the documentation the
 // lane must show exactly the recorded Wine result, reported as a deviation.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { libraryBuild, ROOT, wineSkip } from './lane.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const CI = process.env.CI === 'true';
 const SCRIPT = 'test/windows/events-overlapped-lane.mjs';
-
-function wineInstalled(): boolean {
-  if (existsSync('/usr/lib/wine/wine64')) return true;
-  try {
-    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
-
-/** dist/ when it is newer than the sources, else a private build (dist/ may be read by other suites). */
-function library(): string {
-  const dist = join(ROOT, 'dist/index.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
-  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'native-bindings')))) return dist;
-  const out = join(ROOT, '.cache/events-lane/dist');
-  execFileSync('npm', ['run', 'build', '--', '--out-dir', out], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
-  return join(out, 'index.js');
-}
 
 /** What Microsoft documents for each step of the script. */
 const EXPECTED = {
@@ -77,14 +51,18 @@ function check(results: Record<string, unknown>, lane: 'linux' | 'wine'): void {
 
 describe('event objects, WSAEventSelect and overlapped I/O on both backends', () => {
   it('Linux Node (posix.ts): every step as Microsoft documents', () => {
-    const out = execFileSync(process.execPath, [SCRIPT, '--dist', library()], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const out = execFileSync(process.execPath, [SCRIPT, '--dist', libraryBuild(join(ROOT, '.cache/events-lane'))], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.backend).toBe('posix');
     check(r, 'linux');
   });
 
   it.skipIf(wineSkip !== null)(`Windows Node under Wine (win32.ts over ws2_32.dll)${wineSkip ? ` — skipped: ${wineSkip}` : ''}`, () => {
-    const lib = library();
+    const lib = libraryBuild(join(ROOT, '.cache/events-lane'));
     const args = ['script', SCRIPT, ...(lib === join(ROOT, 'dist/index.js') ? [] : ['--dist', `Z:${lib.replaceAll('/', '\\')}`])];
     const out = execFileSync('bash', ['scripts/wine-lane.sh', ...args], {
       cwd: ROOT,

@@ -8,20 +8,9 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT, wineSkip } from './lane.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const CI = process.env.CI === 'true';
 const OUT = join(ROOT, '.cache/wine-examples');
-
-function wineInstalled(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'test -x /usr/lib/wine/wine64 || command -v wine64 || command -v wine'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

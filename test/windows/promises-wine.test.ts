@@ -9,16 +9,14 @@
 // where a check records a measured Wine 8 deviation, which must then hold exactly and is
 // reported as a deviation. Gated like test/windows/conformance.test.ts: without wine64
 // the Wine lane is skipped with a reason; under CI=true it always runs.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureAvailability, startCapture, type Segment } from '../../src/harness/capture.js';
 import { cases, type Packets } from './promises-cases.mjs';
+import { CI, libraryBuild, ROOT, runChild, wineSkip } from './lane.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.cache/promises-wine');
-const CI = process.env.CI === 'true';
 
 type Lane = 'linux' | 'wine';
 type Status = 'pass' | 'wine-deviation' | 'fail';
@@ -36,52 +34,11 @@ interface Summary {
   results: CaseResult[];
 }
 
-function wineInstalled(): boolean {
-  if (existsSync('/usr/lib/wine/wine64')) return true;
-  try {
-    execFileSync('sh', ['-c', 'command -v wine64 || command -v wine'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const capture = captureAvailability();
-const wineSkip = !CI && !wineInstalled() ? 'wine64 not installed (scripts/wine-lane.sh installs it; CI=true runs this lane)' : null;
-
-/**
- * dist/index.js (with dist/promises.js beside it) when newer than every source, else a
- * private build in .cache/promises-wine/dist, so dist/ is never rewritten under other suites.
- */
-let built: string | undefined;
-function libraryBuild(): string {
-  if (built) return built;
-  const dist = join(ROOT, 'dist/index.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
-  const fresh = (f: string) =>
-    existsSync(f) && statSync(f).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'native-bindings')));
-  if (fresh(dist) && fresh(join(ROOT, 'dist/promises.js'))) return (built = dist);
-  const out = join(OUT, 'dist');
-  execFileSync('npm', ['run', 'build', '--', '--out-dir', out], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
-  return (built = join(out, 'index.js'));
-}
 
 /** A lane that has not exited after this long was kept alive by something (or hung): it is killed. */
 const LANE_TIMEOUT_S = 90;
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; log: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: (LANE_TIMEOUT_S + 30) * 1000 });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, log }));
-  });
-}
+const KILL_AFTER_MS = (LANE_TIMEOUT_S + 30) * 1000;
 
 async function runLane(
   lane: Lane,
@@ -94,14 +51,24 @@ async function runLane(
   try {
     r =
       lane === 'linux'
-        ? await run(process.execPath, ['test/windows/promises-lane.mjs', '--lane', 'linux', '--out', dir, '--dist', lib], process.env)
-        : await run('bash', ['scripts/wine-lane.sh', 'promises'], {
-            WINE_LANE_DIST: lib,
-            ...process.env,
-            WINE_LANE_OUT: dir,
-            WINE_LANE_BUILD: 'never',
-            WINE_LANE_TIMEOUT: String(LANE_TIMEOUT_S),
-          });
+        ? await runChild(
+            process.execPath,
+            ['test/windows/promises-lane.mjs', '--lane', 'linux', '--out', dir, '--dist', lib],
+            process.env,
+            KILL_AFTER_MS,
+          )
+        : await runChild(
+            'bash',
+            ['scripts/wine-lane.sh', 'promises'],
+            {
+              WINE_LANE_DIST: lib,
+              ...process.env,
+              WINE_LANE_OUT: dir,
+              WINE_LANE_BUILD: 'never',
+              WINE_LANE_TIMEOUT: String(LANE_TIMEOUT_S),
+            },
+            KILL_AFTER_MS,
+          );
   } finally {
     if (cap) await cap.settle(50, 1000);
   }
@@ -137,7 +104,7 @@ function laneSuite(lane: Lane): void {
   const result = (id: string) => laneRun.summary.results.find((r) => r.id === id);
   beforeAll(async () => {
     const t0 = Date.now();
-    laneRun = await runLane(lane, libraryBuild());
+    laneRun = await runLane(lane, libraryBuild(OUT, ['index.js', 'promises.js']));
     const times = laneRun.log.split('\n').filter((l) => /^wine-lane: (times|total)/.test(l));
     console.log([`promise API, ${lane} lane: ${((Date.now() - t0) / 1000).toFixed(1)} s including the capture`, ...times].join('\n'));
   }, 300_000);
