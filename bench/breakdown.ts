@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { C, L } from '../native-bindings/libc.js';
 import * as posix from '../src/backends/posix.js';
+import { reserve } from '../src/shared-table.js';
 import * as K from '../src/constants.js';
 import * as W from '../src/index.js';
 import { cBinary, gc, now, nsSince, startHelper } from './lib.js';
@@ -54,7 +55,7 @@ const sink2 = startHelper(cBinary('sink'), []);
 const port2 = Number(await sink2.line());
 const s = W.socket(K.AF_INET, K.SOCK_STREAM, 0);
 if (W.connect(s, addr) !== 0) throw new Error('connect');
-const rec = posix.socket(-1, K.AF_INET, K.SOCK_STREAM, K.IPPROTO_TCP)!;
+const rec = posix.socket(reserve()!, K.AF_INET, K.SOCK_STREAM, K.IPPROTO_TCP)!;
 if (posix.connect(rec, { ...addr, port: port2 }) !== 0) throw new Error('connect 2');
 const fd = rec.fd;
 
@@ -127,7 +128,7 @@ if (part === 'poll') {
   const table: Record<string, Record<string, number>> = {};
   for (const e of [1, 100, 1000]) {
     const fds = cli.slice(0, e).map((fd) => ({ fd, events: K.POLLRDNORM | K.POLLWRNORM, revents: 0 }));
-    const recs = cli.slice(0, e).map(() => posix.socket(-1, K.AF_INET, K.SOCK_STREAM, K.IPPROTO_TCP)!);
+    const recs = cli.slice(0, e).map(() => posix.socket(reserve()!, K.AF_INET, K.SOCK_STREAM, K.IPPROTO_TCP)!);
     // Backend records of the same descriptors (only their fd and type are read by poll).
     recs.forEach((r, i) => {
       C.close(r.fd);

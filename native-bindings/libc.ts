@@ -98,6 +98,8 @@ export const L = {
   FIONBIO: 0x5421,
   SIOCOUTQ: 0x5411,
   SIOCOUTQNSD: 0x894b,
+  EFD_NONBLOCK: 0o4000,
+  EFD_CLOEXEC: 0o2000000,
   POLLIN: 0x1,
   POLLPRI: 0x2,
   POLLOUT: 0x4,
@@ -187,6 +189,10 @@ function declare() {
     getsockname: lib.func('int getsockname(int fd, void *addr, void *addrlen)'),
     getpeername: lib.func('int getpeername(int fd, void *addr, void *addrlen)'),
     if_nametoindex: lib.func('unsigned int if_nametoindex(const char *name)'),
+    // A thread's wake-up for its blocking waits (src/backends/posix-wake.ts).
+    eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
+    read: lib.func('long read(int fd, void *buf, size_t len)'),
+    write: lib.func('long write(int fd, const void *buf, size_t len)'),
   };
 }
 

@@ -9,7 +9,6 @@
 // Why our own count and table on Windows too: in a Node process libuv has
 // already called WSAStartup, so ws2_32 never answers WSANOTINITIALISED and the
 // program's last WSACleanup never resets its sockets (DESIGN.md, "Facts").
-import { threadId } from 'node:worker_threads';
 import * as K from './constants.js';
 import type { Linger, SockAddr, SOCKET, WSAData, WSAPOLLFD } from './constants.js';
 import { describe, fail, WSA, WSASetLastError } from './errors.js';
@@ -19,21 +18,22 @@ import { checkSockAddr, checkSockAddrOut } from './sockaddr.js';
 import type { PollEntry, SockBase } from './backends/backend.js';
 import { backend as be } from './backends/select.js';
 import { attempt, flat, table } from './state.js';
+import { release, reserve, startupAdd, startups, startupSub } from './shared-table.js';
 
 // --- start-up count and handle table ------------------------------------
-let startups = 0;
-// Handles are multiples of 4 like Windows' kernel handles, start well above the
-// stdio range, and are never reused: a closed handle always answers
-// WSAENOTSOCK instead of reaching whatever reuses its descriptor. Each Worker
-// loads its own copy of this module, so each thread numbers from its own base
-// (threadId * 2^32): a handle carried to another thread is not a socket there,
-// rather than a different socket that happens to have the same number.
-let nextHandle = threadId * 2 ** 32 + 0x1000;
+// Both are the process's, as in Winsock (src/shared-table.ts): a SOCKET made
+// in one worker_thread is valid in every other, WSAStartup's count is one for
+// all threads, and the last WSACleanup (in any thread) resets every socket
+// still open. WSAGetLastError stays per thread (errors.ts). Handles are
+// multiples of 4 like Windows' kernel handles, start well above the stdio
+// range, and are never reused: a closed handle always answers WSAENOTSOCK
+// instead of reaching whatever reuses its descriptor.
+table.init(be.attach, be.forget, closed);
 
 /** The record for `s`, or undefined after setting WSANOTINITIALISED / WSAENOTSOCK. */
 function lookup(fn: string, s: unknown): SockBase | undefined {
   if (typeof s !== 'number') throw new TypeError(`${fn}: s must be a SOCKET (number), got ${describe(s)}`);
-  if (startups === 0) return void fail(WSA.WSANOTINITIALISED);
+  if (startups() === 0) return void fail(WSA.WSANOTINITIALISED);
   const rec = table.get(s);
   if (!rec) return void fail(WSA.WSAENOTSOCK);
   return rec;
@@ -52,10 +52,10 @@ function cleared(rc: number): number {
 }
 
 flat.lookup = lookup;
-flat.started = () => startups > 0;
+flat.started = () => startups() > 0;
 
 function started(): boolean {
-  return startups > 0 || (fail(WSA.WSANOTINITIALISED), false);
+  return startups() > 0 || (fail(WSA.WSANOTINITIALISED), false);
 }
 
 function num(fn: string, arg: string, v: unknown): number {
@@ -110,11 +110,17 @@ export function WSAStartup(version: number, data?: WSAData): number {
   // ws2_32 supports 1.0 through 2.2; a request above 2.2 is granted as 2.2.
   if (!Number.isInteger(version) || major === 0) return WSA.WSAVERNOTSUPPORTED;
   const granted = major > 2 || (major === 2 && minor > 2) ? HIGHEST : version & 0xffff;
-  if (startups === 0) {
-    const rc = be.startup();
+  if (startupAdd() === 0) {
+    // A start-up that fails (or throws: no backend on this platform) is not counted.
+    let rc = -1;
+    try {
+      rc = be.startup();
+    } finally {
+      if (rc !== 0) startupSub();
+    }
     if (rc !== 0) return rc;
   }
-  startups++;
+  be.threadStartup();
   if (data) {
     Object.assign(data, {
       wVersion: granted,
@@ -131,16 +137,19 @@ export function WSAStartup(version: number, data?: WSAData): number {
 
 export function WSACleanup(): number {
   if (!started()) return K.SOCKET_ERROR;
-  if (startups === 1) {
+  if (startups() === 1) {
     // While calls still work: the harness records what its release checks need.
     for (const h of table.keys()) beforeClose(h);
   }
-  if (--startups === 0) {
-    // Winsock: the last WSACleanup resets every socket still open; their
-    // handles then answer WSAENOTSOCK.
+  if (startupSub() === 1) {
+    // Winsock: the last WSACleanup resets every socket still open in the
+    // process (whichever thread made it); their handles then answer WSAENOTSOCK.
     const handles = [...table.keys()];
-    for (const rec of table.values()) be.abort(rec);
-    table.clear();
+    for (const h of handles) {
+      const rec = table.get(h);
+      if (rec) be.abort(rec);
+      table.delete(h);
+    }
     be.cleanup();
     for (const h of handles) closed(h);
   }
@@ -157,12 +166,12 @@ export function socket(af: number, type: number, protocol: number): SOCKET {
   if (!started()) return K.INVALID_SOCKET;
   if (!cInt(af) || !cInt(type) || !cInt(protocol)) return fail(WSA.WSAEINVAL);
   // The checks of af/type/protocol (their order and codes) are the backend's.
-  const handle = nextHandle;
-  const rec = be.socket(handle, af, type, protocol);
-  if (!rec) return K.INVALID_SOCKET;
-  nextHandle += 4;
-  table.set(handle, rec);
-  return handle;
+  const slot = reserve();
+  if (!slot) return fail(WSA.WSAEMFILE);
+  const rec = be.socket(slot, af, type, protocol);
+  if (!rec) return (release(slot), K.INVALID_SOCKET);
+  table.set(slot.handle, rec);
+  return slot.handle;
 }
 
 export function bind(s: SOCKET, addr: SockAddr): number {
@@ -184,12 +193,17 @@ export function accept(s: SOCKET, addrOut?: SockAddr): SOCKET {
   const rec = lookup('accept', s);
   if (addrOut !== undefined) checkSockAddrOut('accept', addrOut);
   if (!rec) return K.INVALID_SOCKET;
-  const handle = nextHandle;
-  const child = be.accept(rec, handle, addrOut, attempt.nowait);
+  const slot = reserve();
+  if (!slot) return called(s, 'accept', fail(WSA.WSAEMFILE));
+  let child: SockBase | undefined;
+  try {
+    child = be.accept(rec, slot, addrOut, attempt.nowait);
+  } finally {
+    if (!child) release(slot);
+  }
   if (!child) return called(s, 'accept', K.INVALID_SOCKET);
-  nextHandle += 4;
-  table.set(handle, child);
-  return called(s, 'accept', handle);
+  table.set(slot.handle, child);
+  return called(s, 'accept', slot.handle);
 }
 
 export function connect(s: SOCKET, addr: SockAddr): number {

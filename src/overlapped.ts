@@ -19,6 +19,7 @@ import { describe, fail, WinsockError, WSA, WSAGetLastError, WSASetLastError } f
 import { closed, onClosed, setExtensionOption } from './hooks.js';
 import * as api from './api.js';
 import { attempt, flat, table } from './state.js';
+import { release, reserve } from './shared-table.js';
 import { bytesToIp, checkSockAddrOut, ipToBytes } from './sockaddr.js';
 import { backend as be } from './backends/select.js';
 import { driveUntil, eventOf, queueApc, resetEventObject, setEventObject, type WSAEVENT } from './events.js';
@@ -693,9 +694,12 @@ export function DisconnectEx(hSocket: SOCKET, lpOverlapped: WSAOVERLAPPED | null
       if (n > 0) continue;
       if (dwFlags & TF_REUSE_SOCKET) {
         // The connection's descriptor closes (the kernel finishes the close); the handle gets a fresh socket.
-        const fresh = be.socket(hSocket, af, type, protocol);
+        // (made in a slot of its own, which it leaves at once: only its state moves).
+        const slot = reserve();
+        const fresh = slot && be.socket(slot, af, type, protocol);
         const cur = table.get(hSocket);
         if (fresh && cur) be.adopt(cur, fresh);
+        if (slot) release(slot);
       }
       return 0;
     }

@@ -1,9 +1,13 @@
 // What the flat API (api.ts) and the promise layer (promises.ts) share. Not
 // part of the public API: index.ts does not re-export it.
 import type { SockBase } from './backends/backend.js';
+import { HandleTable } from './shared-table.js';
 
-/** The handle table: every open SOCKET of this thread and its backend record. */
-export const table = new Map<number, SockBase>();
+/**
+ * The handle table: every open SOCKET of the process (whichever thread made
+ * it) and this thread's backend record for it (src/shared-table.ts).
+ */
+export const table = new HandleTable<SockBase>();
 
 /**
  * Set by the promise layer around one flat call: the call makes one attempt

@@ -188,3 +188,19 @@ export function runModuleScript(script: string, timeoutMs = 20_000): SpawnSyncRe
     timeout: timeoutMs,
   });
 }
+
+/**
+ * A win32 backend record for tests that drive win32.ts against a fake
+ * ws2_32: a slot of the process-wide table (src/shared-table.ts) holding this
+ * SOCKET, as socket() would make it.
+ */
+export async function win32Record(fd: bigint, type = 1, nonblocking = false) {
+  const { reserve, setKind } = await import('../src/shared-table.js');
+  const { Win32Sock } = await import('../src/backends/win32-sock.js');
+  const slot = reserve()!;
+  setKind(slot.base, 2, type, type === 1 ? 6 : 17);
+  const r = new Win32Sock(slot.handle, slot.base);
+  r.fd = fd;
+  r.nonblocking = nonblocking;
+  return r;
+}

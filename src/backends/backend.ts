@@ -13,9 +13,14 @@
 // FIONBIO mode, and leaves that mode as the program set it. Without it a call
 // follows the mode: a blocking socket blocks the thread, as in C.
 import type { Linger, SockAddr } from '../constants.js';
+import type { Slot } from '../shared-table.js';
 import type { Interest } from './watch.js';
 
-/** What the table stores for every open handle; backends extend it. */
+/**
+ * What the table stores for every open handle; backends extend it. A record
+ * is one thread's view of a socket whose state lives in the process-wide
+ * table's slot (src/shared-table.ts), so every thread sees the same socket.
+ */
 export interface SockBase {
   /** The handle the program sees (never reused within the process). */
   readonly handle: number;
@@ -40,12 +45,27 @@ export interface Backend<S extends SockBase = SockBase> {
   readonly name: 'posix' | 'win32';
   /** Called on the first successful WSAStartup of the program. */
   startup(): number;
+  /**
+   * Called on every successful WSAStartup, in the calling thread: what the
+   * thread itself needs made before its first call (posix: the wake-up its
+   * blocking waits poll, so the descriptor exists before the program counts its own).
+   */
+  threadStartup(): void;
   /** Called when the program's last WSACleanup brings the count to zero (after abort of every socket). */
   cleanup(): void;
-  socket(handle: number, af: number, type: number, protocol: number): S | undefined;
+  /** Makes the socket in a slot the table reserved (slot.handle is its handle). */
+  socket(slot: Slot, af: number, type: number, protocol: number): S | undefined;
+  /** This thread's record of a live socket another thread made (a view over its slot). */
+  attach(handle: number, base: number): S;
+  /**
+   * Drops this thread's record of a socket another thread closed: its watch
+   * goes without touching the descriptor (whose number may already name
+   * another socket).
+   */
+  forget(s: S): void;
   bind(s: S, addr: SockAddr): number;
   listen(s: S, backlog: number): number;
-  accept(s: S, handle: number, addrOut: SockAddr | undefined, nowait: boolean): S | undefined;
+  accept(s: S, slot: Slot, addrOut: SockAddr | undefined, nowait: boolean): S | undefined;
   connect(s: S, addr: SockAddr, nowait: boolean): number;
   send(s: S, buf: Uint8Array, len: number, flags: number, nowait: boolean): number;
   recv(s: S, buf: Uint8Array, len: number, flags: number, nowait: boolean): number;

@@ -12,46 +12,14 @@ import { LEVELS, optionInfo, type OptionInfo } from '../options.js';
 import { NET_HUP, NET_READ, NET_WRITE, type Backend, type NetState, type OptionKind, type PollEntry, type SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 import { select } from './posix-select.js';
+import { KEPT_COUNT, PosixSock } from './posix-sock.js';
+import { beginWait, endWait, threadStartup, wakeWaiters } from './posix-wake.js';
+import { setKind, type Slot } from '../shared-table.js';
 
 export const name = 'posix' as const;
 
-export interface PosixSock extends SockBase {
-  fd: number;
-  /**
-   * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK (libuv
-   * sets that flag anyway once a watch starts), so a blocking call is
-   * emulated here: try, and on EAGAIN wait in poll() (blocking the thread, as
-   * in C), then try again.
-   */
-  nonblocking: boolean;
-  listening: boolean;
-  /** connect() was called (it may still be in progress). */
-  connectStarted: boolean;
-  /** The connection was established (connect/accept succeeded, or a nonblocking connect completed). */
-  connected: boolean;
-  /** bind, connect or sendto gave it a local address. */
-  bound: boolean;
-  shutSend: boolean;
-  shutRecv: boolean;
-  /** A failure every later send/recv repeats: WSAECONNRESET (peer) or WSAECONNABORTED (our own reset). */
-  broken: number;
-  /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
-  linger: Linger;
-  /** SO_RCVTIMEO/SO_SNDTIMEO as the program set them (DWORD ms), applied by the blocking emulation (NO_TIMEOUTS until one is set). */
-  timeouts: Map<number, number>;
-  /** The descriptor's one readiness watch on Node's loop (watch.ts), made on first need. */
-  watch: Watch | null;
-  /** The SD_RECEIVE rule's interest on `watch`: data arriving later resets (see shutdown). */
-  rdShutWatch: Interest | null;
-  /** Options whose Winsock value the library keeps (see setsockopt), by their OptionInfo (options.ts) -> value. */
-  kept: Map<OptionInfo, number>;
-  /**
-   * The peer as Linux sockaddr bytes: where connect() was asked to go, or who
-   * accept() took. Decoded to text only when getpeername needs it (see there):
-   * most connections never ask.
-   */
-  connectTo: Uint8Array | null;
-}
+// The record of a socket: a view over its slot in the process-wide table (posix-sock.ts).
+export { PosixSock };
 
 // Scratch buffers: calls are synchronous, so one of each per thread suffices.
 const int1 = new Int32Array(1);
@@ -59,6 +27,8 @@ const len1 = new Uint32Array(1);
 const addrBuf = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
 const lingerBuf = new Int32Array(2);
 const pollBuf = Buffer.alloc(8);
+/** waitReady's two pollfds: the socket's and the thread's wake-up. */
+const waitBuf = Buffer.alloc(16);
 
 // Struct layouts, from the declarations in libc.ts rather than written again here.
 const IN_LEN = koffi.sizeof(sockaddr_in);
@@ -148,26 +118,50 @@ const unreadBytes = (s: PosixSock): number => Math.max(0, ioctlInt(s.fd, L.FIONR
 
 /** A Winsock timeout option's value as a wait in ms: 0 (unset) and DWORDs above INT_MAX (0xFFFFFFFF is INFINITE) wait forever (0). */
 function timeoutOf(s: PosixSock, opt: number): number {
-  const ms = s.timeouts.get(opt) ?? 0;
+  const ms = s.timeout(opt);
   return ms > 0x7fffffff ? 0 : ms;
 }
+
+/** waitReady's answer when another thread closed the socket meanwhile (Winsock: the call fails with WSAEINTR). */
+const INTERRUPTED = -1;
 
 /**
  * A blocking call's wait: blocks the thread in poll() until the descriptor is
  * ready for `events` or `ms` passes (0: no limit). Returns the revents, 0 when
- * the time ran out. An error on the descriptor counts as ready (POLLERR): the
- * retried call reports it.
+ * the time ran out, INTERRUPTED when another thread closed the socket (it
+ * wakes this one: posix-wake.ts). An error on the descriptor counts as ready
+ * (POLLERR): the retried call reports it.
  */
 function waitReady(s: PosixSock, events: number, ms: number): number {
   const deadline = ms > 0 ? performance.now() + ms : Infinity;
-  pollBuf.writeInt32LE(s.fd, 0);
-  pollBuf.writeInt16LE(events, POLLFD_EVENTS);
-  for (;;) {
-    const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
-    const rc = C.poll(pollBuf, 1, left);
-    if (rc > 0) return pollBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
-    if (rc === 0 && left === 0) return 0;
-    if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
+  const fd = s.fd;
+  const wake = beginWait(s.handle);
+  waitBuf.writeInt32LE(fd, 0);
+  waitBuf.writeInt16LE(events, POLLFD_EVENTS);
+  waitBuf.writeInt32LE(wake, POLLFD_LEN);
+  waitBuf.writeInt16LE(L.POLLIN, POLLFD_LEN + POLLFD_EVENTS);
+  waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
+  let woken = false;
+  try {
+    for (;;) {
+      const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
+      const rc = C.poll(waitBuf, wake >= 0 ? 2 : 1, left);
+      if (rc > 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0) {
+        woken = true;
+        // A wake-up meant for an earlier wait could still be pending: only a closed socket ends this one.
+        if (s.fd !== fd || !s.alive()) return INTERRUPTED;
+        endWait(true);
+        beginWait(s.handle);
+        woken = false;
+        waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
+        continue;
+      }
+      if (rc > 0) return waitBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
+      if (rc === 0 && left === 0) return 0;
+      if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
+    }
+  } finally {
+    endWait(woken);
   }
 }
 
@@ -227,8 +221,13 @@ export function unwatch(s: PosixSock, i: Interest): void {
   s.watch?.remove(i);
 }
 
-/** Ends the SD_RECEIVE rule's watch (the connection was reset, or no data can follow). */
+/**
+ * Ends the SD_RECEIVE rule (the connection was reset, or no data can follow).
+ * The rule is the socket's (its slot's, seen by every thread); the watch for
+ * it is held by the thread that made the shutdown call, on its own loop.
+ */
 function stopWatcher(s: PosixSock): void {
+  s.receiveRule = false;
   if (s.rdShutWatch) unwatch(s, s.rdShutWatch);
   s.rdShutWatch = null;
 }
@@ -247,16 +246,17 @@ function resetConnection(s: PosixSock): void {
 
 /**
  * Contract: "data queued or arriving after SD_RECEIVE (TCP)" -> reset. Linux
- * accepts and buffers such data, so every call on the socket checks first, and
- * a watcher on Node's loop catches data arriving while the program is idle.
+ * accepts and buffers such data, so every call on the socket checks first (in
+ * whatever thread), and a watcher on Node's loop catches data arriving while
+ * the program is idle.
  */
 function enforceReceiveShutdown(s: PosixSock): void {
-  if (s.rdShutWatch && unreadBytes(s) > 0) resetConnection(s);
+  if (s.receiveRule && unreadBytes(s) > 0) resetConnection(s);
 }
 
 /** false when the descriptor cannot be watched (closed behind the library's back). */
 function watchAfterReceiveShutdown(s: PosixSock): boolean {
-  if (s.rdShutWatch || s.broken) return true;
+  if (s.receiveRule || s.broken) return true;
   const i: Interest = {
     readable: true,
     disconnect: true,
@@ -264,6 +264,8 @@ function watchAfterReceiveShutdown(s: PosixSock): boolean {
     ref: false,
     fn: () => {
       if (s.rdShutWatch !== i) return;
+      // Another thread's call ended the rule (a reset it made or saw).
+      if (!s.receiveRule) return stopWatcher(s);
       if (unreadBytes(s) > 0) resetConnection(s);
       // Readable with nothing to read: the peer's FIN or an error. No data can
       // follow either, so the watch has nothing left to catch.
@@ -272,6 +274,7 @@ function watchAfterReceiveShutdown(s: PosixSock): boolean {
   };
   if (!watch(s, i)) return false;
   s.rdShutWatch = i;
+  s.receiveRule = true;
   return true;
 }
 
@@ -306,7 +309,7 @@ export function startup(): number {
 export function cleanup(): void {}
 
 // --- creation, naming, connecting ----------------------------------------------
-export function socket(handle: number, af: number, type: number, reqProtocol: number): PosixSock | undefined {
+export function socket(slot: Slot, af: number, type: number, reqProtocol: number): PosixSock | undefined {
   // ws2_32's argument checks, in its order (sock.c test_WSASocket, checked on
   // Windows): AF_UNSPEC with protocol 0 names nothing (WSAEINVAL); then the
   // type, then the family, then the protocol against the type. Type 0 takes
@@ -326,54 +329,24 @@ export function socket(handle: number, af: number, type: number, reqProtocol: nu
     int1[0] = 1;
     C.setsockopt(fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, int1, 4);
   }
-  return newSock(handle, fd, af, type, protocol, false);
+  return newSock(slot, fd, af, type, protocol, false);
 }
 
-function newSock(handle: number, fd: number, af: number, type: number, protocol: number, nonblocking: boolean): PosixSock {
-  return {
-    handle,
-    af,
-    type,
-    protocol,
-    fd,
-    nonblocking,
-    listening: false,
-    connectStarted: false,
-    connected: false,
-    bound: false,
-    shutSend: false,
-    shutRecv: false,
-    broken: 0,
-    linger: { l_onoff: 0, l_linger: 0 },
-    timeouts: NO_TIMEOUTS,
-    watch: null,
-    rdShutWatch: null,
-    kept: NOTHING_KEPT,
-    connectTo: null,
-  };
+function newSock(slot: Slot, fd: number, af: number, type: number, protocol: number, nonblocking: boolean): PosixSock {
+  setKind(slot.base, af, type, protocol);
+  const s = new PosixSock(slot.handle, slot.base);
+  s.fd = fd;
+  s.nonblocking = nonblocking;
+  return s;
 }
 
-// Most sockets never set a timeout or an option the library keeps: they share
-// these empty maps, which are never written (keep() and setsockopt's timeout
-// branch give a socket a map of its own first). Two Maps per socket were a
-// third of a socket record's memory.
-const NO_TIMEOUTS = new Map<number, number>();
-const NOTHING_KEPT = new Map<OptionInfo, number>();
+// The option values a record keeps (posix-sock.ts), by number.
+const KEPT_KEYS = new Map<OptionInfo, number>();
+const keptIndex = (key: OptionInfo): number => KEPT_KEYS.get(key)!;
 function keep(s: PosixSock, key: OptionInfo, value: number): void {
-  if (s.kept === NOTHING_KEPT) s.kept = new Map();
-  s.kept.set(key, value);
+  s.keep(keptIndex(key), value);
 }
-
-/**
- * A copy of the `len` sockaddr bytes in addrBuf (the peer, kept for getpeername).
- * From Node's Buffer pool: a slice of a shared 8 KiB slab, not an ArrayBuffer
- * of its own (~90 bytes more per connection, a heap snapshot of 5,000 showed).
- */
-function peerBytes(len: number): Uint8Array {
-  const b = Buffer.allocUnsafe(len);
-  addrBuf.copy(b, 0, 0, len);
-  return b;
-}
+const kept = (s: PosixSock, key: OptionInfo): number => s.kept(keptIndex(key));
 
 /** Sockets bound with SO_EXCLUSIVEADDRUSE in this process (closed ones have fd -1). */
 const exclusiveHolders = new Set<PosixSock>();
@@ -395,18 +368,19 @@ export function bind(s: PosixSock, addr: SockAddr): number {
     // and this socket asked to share it with SO_REUSEADDR, or a specific
     // address is refused because the wildcard holder bound it with
     // SO_EXCLUSIVEADDRUSE (sock.c test_reuseaddr's tests and tests_exclusive).
-    if (e === E.EADDRINUSE && (s.kept.get(REUSE) || (!any && exclusiveAnyHolder(addr.port)))) return fail(WSA.WSAEACCES);
+    if (e === E.EADDRINUSE && (kept(s, REUSE) || (!any && exclusiveAnyHolder(addr.port)))) return fail(WSA.WSAEACCES);
     return fail(wsaFromErrno(e));
   }
   s.bound = true;
-  if (s.kept.get(EXCLUSIVE)) exclusiveHolders.add(s);
+  if (kept(s, EXCLUSIVE)) exclusiveHolders.add(s);
   return 0;
 }
 
 /** True when a live socket of this process holds the wildcard address on `port` with SO_EXCLUSIVEADDRUSE. */
 function exclusiveAnyHolder(port: number): boolean {
   for (const h of exclusiveHolders) {
-    if (h.fd < 0) exclusiveHolders.delete(h);
+    // Closed (in any thread): its slot holds another socket's state, or none.
+    if (!h.alive()) exclusiveHolders.delete(h);
     else if (nameOf(h.fd, false) && addrBuf.readUInt16BE(PORT) === port && encodedIsAny(len1[0]!)) return true;
   }
   return false;
@@ -426,7 +400,7 @@ export function listen(s: PosixSock, backlog: number): number {
   return 0;
 }
 
-export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefined, nowait = false): PosixSock | undefined {
+export function accept(s: PosixSock, slot: Slot, addrOut: SockAddr | undefined, nowait = false): PosixSock | undefined {
   if (s.type !== K.SOCK_STREAM) return void fail(WSA.WSAEOPNOTSUPP);
   if (!s.listening) return void fail(WSA.WSAEINVAL);
   let fd: number;
@@ -437,12 +411,17 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
     const e = errno();
     if (e === E.EINTR) continue;
     // Winsock: a blocking accept waits for a connection, and SO_RCVTIMEO does not apply to it.
-    if (e === E.EAGAIN && blocks(s, nowait) && waitReady(s, L.POLLIN, 0) !== 0) continue;
+    if (e === E.EAGAIN && blocks(s, nowait)) {
+      const ev = waitReady(s, L.POLLIN, 0);
+      if (ev === INTERRUPTED) return void fail(WSA.WSAEINTR);
+      if (ev !== 0) continue;
+    }
     // A connection reset before accept: Winsock calls that WSAECONNRESET.
     return void fail(e === E.ECONNABORTED ? WSA.WSAECONNRESET : wsaFromErrno(e));
   }
   // The peer's bytes, kept before any code of the caller's (addrOut's setters) can run.
-  const peer = peerBytes(len1[0]!);
+  const peerLen = len1[0]!;
+  const peerAddr = addrOut ? Buffer.from(addrBuf.subarray(0, peerLen)) : addrBuf;
   if (addrOut) {
     // A throwing setter on addrOut must not leave an accepted connection that
     // no handle owns: reset it and let the error through.
@@ -456,12 +435,10 @@ export function accept(s: PosixSock, handle: number, addrOut: SockAddr | undefin
   }
   // Winsock: the accepted socket has the listening socket's properties, its
   // blocking mode among them (the program's mode, never a promise attempt's).
-  const child = newSock(handle, fd, s.af, s.type, s.protocol, s.nonblocking);
+  const child = newSock(slot, fd, s.af, s.type, s.protocol, s.nonblocking);
   child.connected = child.connectStarted = child.bound = true;
-  child.linger = { l_onoff: s.linger.l_onoff, l_linger: s.linger.l_linger };
-  if (s.timeouts !== NO_TIMEOUTS) child.timeouts = new Map(s.timeouts);
-  if (s.kept !== NOTHING_KEPT) child.kept = new Map(s.kept);
-  child.connectTo = peer;
+  child.inheritOptions(s);
+  child.setPeer(peerAddr, peerLen);
   return child;
 }
 
@@ -485,7 +462,7 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
   const e = rc < 0 ? errno() : 0;
   if (rc === 0 || e === E.EINPROGRESS) {
     s.connectStarted = s.bound = true;
-    s.connectTo = peerBytes(n); // addrBuf still holds the encoded address
+    s.setPeer(addrBuf, n); // addrBuf still holds the encoded address
     if (rc === 0 && s.type === K.SOCK_STREAM) s.connected = true;
   }
   // The earlier nonblocking connect completed between the check above and
@@ -498,6 +475,7 @@ export function connect(s: PosixSock, addr: SockAddr, nowait = false): number {
     // Writable without POLLERR/POLLHUP: established, and SO_ERROR would say 0
     // (one syscall fewer per blocking connect); otherwise SO_ERROR says how it failed.
     const rev = waitReady(s, L.POLLOUT, 0);
+    if (rev === INTERRUPTED) return fail(WSA.WSAEINTR);
     const err = rev & L.POLLOUT && !(rev & (L.POLLERR | L.POLLHUP)) ? 0 : soError(s.fd);
     if (err === 0) return ((s.connected = true), 0);
     s.connectStarted = false;
@@ -598,8 +576,9 @@ function sendImpl(s: PosixSock, buf: Uint8Array, len: number, nf: number, alen: 
     if (e !== E.EAGAIN || !block) return off > 0 ? off : sendFailure(s, e);
     // While the thread waits, Node's loop cannot run the SD_RECEIVE watch, so
     // the wait also watches for the data that rule must answer with a reset.
-    const rd = s.rdShutWatch ? L.POLLIN : 0;
+    const rd = s.receiveRule ? L.POLLIN : 0;
     const ev = waitReady(s, L.POLLOUT | rd, timeoutOf(s, L.SO_SNDTIMEO));
+    if (ev === INTERRUPTED) return off > 0 ? off : fail(WSA.WSAEINTR);
     // SO_SNDTIMEO ran out: Winsock says WSAETIMEDOUT (what was queued stays queued).
     if (ev === 0) return off > 0 ? off : fail(WSA.WSAETIMEDOUT);
     if (ev & rd) {
@@ -668,7 +647,9 @@ function recvImpl(s: PosixSock, buf: Uint8Array, len: number, flags: number, add
       const e = errno();
       if (e === E.EINTR) continue;
       if (e === E.EAGAIN && block) {
-        if (waitReady(s, L.POLLIN, timeoutOf(s, L.SO_RCVTIMEO)) !== 0) continue;
+        const ev = waitReady(s, L.POLLIN, timeoutOf(s, L.SO_RCVTIMEO));
+        if (ev === INTERRUPTED) return fail(WSA.WSAEINTR);
+        if (ev !== 0) continue;
         // SO_RCVTIMEO ran out: Winsock says WSAETIMEDOUT.
         return got > 0 ? got : fail(WSA.WSAETIMEDOUT);
       }
@@ -769,8 +750,11 @@ function closeFd(s: PosixSock): void {
   // libuv must stop watching before the descriptor is closed (and its number reused).
   s.watch?.close();
   s.watch = s.rdShutWatch = null;
-  C.close(s.fd);
+  const fd = s.fd;
   s.fd = -1;
+  // Winsock: blocking calls other threads have pending on the socket are cancelled (WSAEINTR).
+  wakeWaiters(s.handle);
+  C.close(fd);
 }
 
 export function closesocket(s: PosixSock, nowait = false): number {
@@ -844,6 +828,8 @@ const SOERROR = known(K.SOL_SOCKET, K.SO_ERROR);
 const RCVBUF = known(K.SOL_SOCKET, K.SO_RCVBUF);
 const SNDBUF = known(K.SOL_SOCKET, K.SO_SNDBUF);
 const SOTYPE = known(K.SOL_SOCKET, K.SO_TYPE);
+[REUSE, EXCLUSIVE, DEBUG, SOERROR, RCVBUF, SNDBUF].forEach((key, i) => KEPT_KEYS.set(key, i));
+if (KEPT_KEYS.size !== KEPT_COUNT) throw new Error('posix: the kept options and posix-sock.ts disagree');
 
 /**
  * ws2_32's answer to an option name, before its value: an unknown level is
@@ -880,7 +866,7 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   // Contract: SO_DONTLINGER TRUE is l_onoff = 0 (Linux has no such option);
   // FALSE turns lingering on with the current l_linger.
   if (kind === 'dontlinger') {
-    s.linger.l_onoff = value ? 0 : 1;
+    s.linger = { l_onoff: value ? 0 : 1, l_linger: s.linger.l_linger };
     return 0;
   }
   if (level === K.IPPROTO_IPV6 && s.af === K.AF_INET) {
@@ -898,7 +884,7 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE cannot both be set on one socket:
   // the later call fails (sock.c test_ipv6only; WSAEINVAL per Microsoft's
   // SO_EXCLUSIVEADDRUSE page).
-  if ((key === EXCLUSIVE && value && s.kept.get(REUSE)) || (key === REUSE && value && s.kept.get(EXCLUSIVE))) return fail(WSA.WSAEINVAL);
+  if ((key === EXCLUSIVE && value && kept(s, REUSE)) || (key === REUSE && value && kept(s, EXCLUSIVE))) return fail(WSA.WSAEINVAL);
   if (key === EXCLUSIVE) {
     keep(s, key, value as number);
     return 0;
@@ -907,8 +893,7 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
   if (kind === 'ms') {
     // The descriptor is nonblocking: the blocking emulation applies the
     // timeouts itself (waitReady), to send and receive calls only, as Winsock does.
-    if (s.timeouts === NO_TIMEOUTS) s.timeouts = new Map();
-    s.timeouts.set(nn, value as number);
+    s.setTimeout(nn, value as number);
     return 0;
   }
   int1[0] = value as number;
@@ -922,8 +907,8 @@ export function setsockopt(s: PosixSock, level: number, name: number, kind: Opti
 export function getsockopt(s: PosixSock, level: number, name: number, kind: OptionKind, out: Linger | number[]): number {
   const key = checkOption(s, level, name);
   if (!key) return K.SOCKET_ERROR;
-  if (key === DEBUG || key === EXCLUSIVE || ((key === RCVBUF || key === SNDBUF) && s.kept.has(key))) {
-    (out as number[])[0] = s.kept.get(key) ?? 0;
+  if (key === DEBUG || key === EXCLUSIVE || ((key === RCVBUF || key === SNDBUF) && s.keeps(keptIndex(key)))) {
+    (out as number[])[0] = kept(s, key);
     return 0;
   }
   if (kind === 'linger') {
@@ -943,7 +928,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
   let v: number;
   if (kind === 'ms') {
     // Winsock reports the DWORD that was set.
-    v = s.timeouts.get(nn) ?? 0;
+    v = s.timeout(nn);
   } else {
     len1[0] = 4;
     int1[0] = 0;
@@ -954,7 +939,7 @@ export function getsockopt(s: PosixSock, level: number, name: number, kind: Opti
     // SO_ERROR holds an errno (and reading it clears it): report the WSA code
     // and remember a reset, which the next send/recv must still report.
     if (v === E.ECONNRESET) s.broken = WSA.WSAECONNRESET;
-    v = v === 0 ? (s.kept.get(SOERROR) ?? 0) : v === E.EINPROGRESS ? WSA.WSAEWOULDBLOCK : wsaFromErrno(v);
+    v = v === 0 ? kept(s, SOERROR) : v === E.EINPROGRESS ? WSA.WSAEWOULDBLOCK : wsaFromErrno(v);
   } else if (nl === L.SOL_SOCKET && (nn === L.SO_RCVBUF || nn === L.SO_SNDBUF)) {
     // Linux doubles the size it was given (for bookkeeping); Winsock reports what was set.
     v = Math.floor(v / 2);
@@ -1101,10 +1086,14 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
 // --- select (issue 9): Winsock's readiness sets over poll() above; see posix-select.ts ---
 export { select };
 
+// --- each thread's wake-up for its blocking waits (posix-wake.ts) ---
+export { threadStartup };
+
 /** The seam, checked by the compiler: every function of Backend, with these names. */
 export const backend = {
   name,
   startup,
+  threadStartup,
   cleanup,
   socket,
   bind,
@@ -1132,6 +1121,8 @@ export const backend = {
   netState,
   waitNet,
   adopt,
+  attach,
+  forget,
 } satisfies Backend<PosixSock>;
 
 // --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
@@ -1245,9 +1236,20 @@ export function adopt(target: PosixSock, from: PosixSock): void {
   // interests belonged to its old handle: the moved descriptor starts unwatched.
   target.watch?.close();
   from.watch?.close();
-  from.watch = null;
+  target.watch = target.rdShutWatch = from.watch = from.rdShutWatch = null;
   C.close(target.fd);
-  const { handle } = target;
-  Object.assign(target, from);
-  (target as { handle: number }).handle = handle;
+  target.takeState(from);
+}
+
+// --- the process-wide table (src/shared-table.ts) ------------------------------------
+/** This thread's record of a socket another thread made: a view over its slot. */
+export function attach(handle: number, base: number): PosixSock {
+  return new PosixSock(handle, base);
+}
+
+/** Another thread closed the socket: this thread's watch on it goes (the record is dropped). */
+export function forget(s: PosixSock): void {
+  s.watch?.close();
+  s.watch = null;
+  s.rdShutWatch = null;
 }

@@ -49,23 +49,13 @@ import { bytesToIp, ipToBytes } from '../sockaddr.js';
 import { NET_HUP, NET_READ, NET_WRITE, type Backend, type NetState, type OptionKind, type PollEntry, type SockBase } from './backend.js';
 import { Watch, type Interest } from './watch.js';
 import { select } from './win32-select.js';
+import { Win32Sock } from './win32-sock.js';
+import { setKind, type Slot } from '../shared-table.js';
 
 export const name = 'win32' as const;
 
-/** A table record: the program's handle and the native SOCKET behind it. */
-export interface Win32Sock extends SockBase {
-  /** ws2_32's SOCKET, exact (see ws2_32.ts). api.ts's nativeFd() reads `fd`. */
-  readonly fd: NativeSocket;
-  /**
-   * The program's FIONBIO mode. The SOCKET keeps it natively, except that
-   * libuv's uv_poll_init_socket switches a watched SOCKET to nonblocking (the
-   * watch puts the program's mode back) and a promise attempt on a blocking
-   * socket runs with FIONBIO 1 for the one call.
-   */
-  nonblocking: boolean;
-  /** The SOCKET's one readiness watch on Node's loop (watch.ts), made on first need. */
-  watch: Watch | null;
-}
+// The record of a socket: a view over its slot in the process-wide table (win32-sock.ts).
+export { Win32Sock };
 
 /** Record ws2_32's last error (read now, before other JS runs) and return SOCKET_ERROR. */
 const wsaFail = (): number => fail(W.WSAGetLastError());
@@ -127,14 +117,21 @@ export function startup(): number {
   return W.WSAStartup(0x0202, data);
 }
 
+/** Nothing per thread: ws2_32 cancels other threads' blocking calls itself when a SOCKET closes. */
+export function threadStartup(): void {}
+
 export function cleanup(): void {
   // Balances startup(). libuv's reference keeps ws2_32 running for Node itself.
   W.WSACleanup();
 }
 
 // --- sockets ----------------------------------------------------------------
-function record(handle: number, af: number, type: number, protocol: number, fd: NativeSocket, nonblocking = false): Win32Sock {
-  return { handle, af, type, protocol, fd, nonblocking, watch: null };
+function record(slot: Slot, af: number, type: number, protocol: number, fd: NativeSocket, nonblocking = false): Win32Sock {
+  setKind(slot.base, af, type, protocol);
+  const s = new Win32Sock(slot.handle, slot.base);
+  s.fd = fd;
+  s.nonblocking = nonblocking;
+  return s;
 }
 
 const fionbio = Uint32Array.of(0);
@@ -159,7 +156,7 @@ function attempt(s: Win32Sock, nowait: boolean, call: () => number): number {
   return r === SOCKET_ERROR ? fail(e) : r;
 }
 
-export function socket(handle: number, af: number, type: number, protocol: number): Win32Sock | undefined {
+export function socket(slot: Slot, af: number, type: number, protocol: number): Win32Sock | undefined {
   // ws2_32 checks the arguments itself (their order and codes: sock.c test_WSASocket).
   const fd = toSocket(W.socket(af, type, protocol));
   if (fd === INVALID_SOCKET_NATIVE) return void wsaFail();
@@ -170,7 +167,7 @@ export function socket(handle: number, af: number, type: number, protocol: numbe
     W.getsockopt(fd, SOL_SOCKET, SO_TYPE, b, Int32Array.of(4));
     type = b[0]!;
   }
-  return record(handle, af === 0 ? AF_INET : af, type, type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, fd);
+  return record(slot, af === 0 ? AF_INET : af, type, type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, fd);
 }
 
 export function bind(s: Win32Sock, addr: SockAddr): number {
@@ -183,7 +180,7 @@ export function listen(s: Win32Sock, backlog: number): number {
   return W.listen(s.fd, backlog) === SOCKET_ERROR ? wsaFail() : 0;
 }
 
-export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefined, nowait: boolean): Win32Sock | undefined {
+export function accept(s: Win32Sock, slot: Slot, addrOut: SockAddr | undefined, nowait: boolean): Win32Sock | undefined {
   const [b, len] = addrOutBuf();
   const temp = nowait && !s.nonblocking;
   if (temp) setMode(s.fd, true);
@@ -194,7 +191,7 @@ export function accept(s: Win32Sock, handle: number, addrOut: SockAddr | undefin
   // The accepted SOCKET inherits the listener's mode of the moment: a
   // temporary nonblocking attempt (or libuv's watch) must not leak into it.
   if (temp || s.watch) setMode(fd, s.nonblocking);
-  const child = record(handle, s.af, s.type, s.protocol, fd, s.nonblocking);
+  const child = record(slot, s.af, s.type, s.protocol, fd, s.nonblocking);
   if (addrOut) {
     try {
       decodeAddr(b, len[0]!, addrOut);
@@ -409,6 +406,7 @@ export function unwatch(s: Win32Sock, i: Interest): void {
 export const backend = {
   name,
   startup,
+  threadStartup,
   cleanup,
   socket,
   bind,
@@ -436,6 +434,8 @@ export const backend = {
   netState,
   waitNet,
   adopt,
+  attach,
+  forget,
 } satisfies Backend<Win32Sock>;
 
 // --- network events (WSAEventSelect and the flat event wait: src/events.ts) ---------
@@ -552,9 +552,19 @@ export function adopt(target: Win32Sock, from: Win32Sock): void {
   // interests belonged to its old handle: the moved descriptor starts unwatched.
   target.watch?.close();
   from.watch?.close();
-  from.watch = null;
+  target.watch = from.watch = null;
   W.closesocket(target.fd);
-  const { handle } = target;
-  Object.assign(target, from);
-  (target as { handle: number }).handle = handle;
+  target.takeState(from);
+}
+
+// --- the process-wide table (src/shared-table.ts) ------------------------------------
+/** This thread's record of a socket another thread made: a view over its slot. */
+export function attach(handle: number, base: number): Win32Sock {
+  return new Win32Sock(handle, base);
+}
+
+/** Another thread closed the socket: this thread's watch on it goes (the record is dropped). */
+export function forget(s: Win32Sock): void {
+  s.watch?.close();
+  s.watch = null;
 }

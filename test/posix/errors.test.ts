@@ -156,7 +156,8 @@ type WorkerReport = { initial: number; afterSet: number; afterFail: number; fail
 
 /**
  * Runs a worker that: reports its initial last error, sets `code`, reports it,
- * makes a call fail (WSANOTINITIALISED: it never called WSAStartup), waits for
+ * makes a call fail (WSAENOTSOCK: no such handle; the start-up count is the
+ * process's, so the main thread's WSAStartup holds there too), waits for
  * the main thread to change its own last error, then reports again.
  */
 function runWorker(code: number, onReady: () => void): Promise<WorkerReport> {
@@ -169,7 +170,7 @@ function runWorker(code: number, onReady: () => void): Promise<WorkerReport> {
     parentPort.postMessage({ ready: true });
     await new Promise((res) => parentPort.once('message', res));
     r.afterMainWait = W.WSAGetLastError();
-    r.failRc = W.socket(W.AF_INET, W.SOCK_STREAM, 0);
+    r.failRc = W.closesocket(0x7ffffff0);
     r.afterFail = W.WSAGetLastError();
     parentPort.postMessage(r);
   `;
@@ -211,9 +212,8 @@ describe('per-thread last error', () => {
       afterSet: W.WSA.WSAEMSGSIZE,
       // The main thread's WSASetLastError(WSAEADDRINUSE) did not reach the worker.
       afterMainWait: W.WSA.WSAEMSGSIZE,
-      // The worker never called WSAStartup: its own start-up count is 0, whatever the main thread's.
-      failRc: W.INVALID_SOCKET,
-      afterFail: W.WSA.WSANOTINITIALISED,
+      failRc: W.SOCKET_ERROR,
+      afterFail: W.WSA.WSAENOTSOCK,
     });
     // The worker's failure did not reach the main thread.
     expect(W.WSAGetLastError()).toBe(W.WSA.WSAEADDRINUSE);

@@ -78,35 +78,35 @@ describe('handles across threads', () => {
     bundle = workerBundle();
   }, 150_000);
 
-  it("a Worker's handles never equal this thread's, so a carried handle is WSAENOTSOCK, not another socket", async () => {
-    const { client } = tcpPair();
-    // The worker opens a socket and reports its handle and what our handle means there.
+  it("a carried handle is the same socket in a Worker, and a Worker's new handles never equal a live or closed one of this thread", async () => {
+    const { client, server } = tcpPair();
+    const closed = ok(W.socket(W.AF_INET, W.SOCK_STREAM, 0), 'socket');
+    expect(W.closesocket(closed)).toBe(0);
+    // The worker sends on our client, then opens and closes sockets (reusing
+    // the table's slots) and reports the handles it drew and what our closed one means there.
     const code = `
       import { parentPort, workerData } from 'node:worker_threads';
       const W = await import(workerData.src);
-      W.WSAStartup(0x202);
-      // Open sockets until this thread's numbering reaches the carried handle:
-      // with a shared numbering the worker would then hold that very number.
-      let mine = -1;
-      for (let i = 0; i < 100000 && mine < 0; i++) {
-        const h = W.socket(W.AF_INET, W.SOCK_STREAM, 0);
-        if (h >= workerData.theirs) mine = h;
-        else W.closesocket(h);
-      }
       const rc = W.send(workerData.theirs, Buffer.from('x'));
-      parentPort.postMessage({ mine, rc, err: W.WSAGetLastError() });
-      W.WSACleanup();`;
+      const drawn = [];
+      for (let i = 0; i < 2000; i++) { const h = W.socket(W.AF_INET, W.SOCK_STREAM, 0); drawn.push(h); W.closesocket(h); }
+      const stale = W.send(workerData.closed, Buffer.from('x'));
+      parentPort.postMessage({ rc, drawn, stale, err: W.WSAGetLastError() });`;
     const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-      workerData: { src: bundle, theirs: client },
+      workerData: { src: bundle, theirs: client, closed },
     });
-    const msg = await new Promise<{ mine: number; rc: number; err: number }>((resolve, reject) => {
+    const msg = await new Promise<{ rc: number; drawn: number[]; stale: number; err: number }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
     await worker.terminate();
-    expect(msg.rc).toBe(-1);
-    expect(msg.err).toBe(W.WSA.WSAENOTSOCK);
-    expect(msg.mine).not.toBe(client);
-    expect(lastErrorOf(W.send(msg.mine, Buffer.from('x')))).toBe(W.WSA.WSAENOTSOCK);
+    expect(msg.rc).toBe(1);
+    const got = Buffer.alloc(1);
+    expect(W.recv(server, got, 1, 0)).toBe(1);
+    expect(got.toString()).toBe('x');
+    expect(new Set(msg.drawn).size).toBe(msg.drawn.length);
+    for (const h of [client, server, closed]) expect(msg.drawn).not.toContain(h);
+    expect([msg.stale, msg.err]).toEqual([W.SOCKET_ERROR, W.WSA.WSAENOTSOCK]);
+    expect(lastErrorOf(W.send(msg.drawn[0]!, Buffer.from('x')))).toBe(W.WSA.WSAENOTSOCK);
   });
 });

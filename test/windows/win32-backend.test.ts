@@ -33,24 +33,10 @@ const win32 = await import('../../src/backends/win32.js');
 const { SOCKADDR_IN } = await import('../../native-bindings/ws2_32.js');
 const { WSAGetLastError, WSASetLastError } = await import('../../src/errors.js');
 
-const listener: import('../../src/backends/win32.js').Win32Sock = {
-  handle: 0x1000,
-  af: 2,
-  type: 1,
-  protocol: 6,
-  fd: 0x100n,
-  nonblocking: false,
-  watch: null,
-};
-const udp: import('../../src/backends/win32.js').Win32Sock = {
-  handle: 0x1004,
-  af: 2,
-  type: 2,
-  protocol: 17,
-  fd: 0x104n,
-  nonblocking: false,
-  watch: null,
-};
+const { win32Record } = await import('../helpers.js');
+const { reserve } = await import('../../src/shared-table.js');
+const listener = await win32Record(0x100n);
+const udp = await win32Record(0x104n, 2);
 
 /** Writes 127.0.0.1:port as a SOCKADDR_IN where ws2_32 would, and its length. */
 function writeSender(buf: Buffer, len: Int32Array, port: number): void {
@@ -89,7 +75,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
     const big = 2n ** 60n + 5n;
     fake.impl.accept = (_s, addr: Buffer, len: Int32Array) => (writeSender(addr, len, 4242), big);
     const from: SockAddr = { family: 0, address: '', port: 0 };
-    const child = win32.accept(listener, 0x1008, from, false);
+    const child = win32.accept(listener, reserve()!, from, false);
     expect(child?.fd).toBe(big);
     expect(from).toEqual({ family: 2, address: '127.0.0.1', port: 4242 });
   });
@@ -106,7 +92,7 @@ describe('win32.ts around ws2_32 (scripted ws2_32)', () => {
         throw new Error('read-only port');
       },
     });
-    expect(() => win32.accept(listener, 0x1008, from, false)).toThrow('read-only port');
+    expect(() => win32.accept(listener, reserve()!, from, false)).toThrow('read-only port');
     expect(fake.calls.map((c) => c.fn)).toEqual(['accept', 'setsockopt', 'closesocket']);
     expect(fake.calls[2]!.args[0]).toBe(0x2a8n);
   });

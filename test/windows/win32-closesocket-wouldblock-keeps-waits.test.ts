@@ -47,7 +47,7 @@ let rec: Win32Sock;
 /** The FIONBIO values ws2_32 was given, in order (read at the call: win32.ts reuses one argument buffer). */
 let modes: number[] = [];
 
-beforeEach(() => {
+beforeEach(async () => {
   fake.calls.length = 0;
   modes = [];
   fake.impl = {
@@ -59,7 +59,7 @@ beforeEach(() => {
   execFileSync('mkfifo', [join(dir, 'f')]);
   // O_RDWR: a FIFO opened for both ends never reports a hang-up; readable once written.
   fd = openSync(join(dir, 'f'), constants.O_RDWR | constants.O_NONBLOCK);
-  rec = { handle: 0x2000, af: 2, type: 1, protocol: 6, fd: BigInt(fd), nonblocking: false, watch: null };
+  rec = await (await import('../helpers.js')).win32Record(BigInt(fd));
 });
 
 afterEach(() => {

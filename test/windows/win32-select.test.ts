@@ -15,9 +15,9 @@ vi.mock('../../native-bindings/ws2_32-select.js', async (importOriginal) => {
 const { select } = await import('../../src/backends/win32-select.js');
 const { WSAGetLastError } = await import('../../src/errors.js');
 
-const sock = (handle: number, fd: bigint) => ({ handle, af: 2, type: 1, protocol: 6, fd, nonblocking: false, watch: null });
-const a = sock(0x1000, 0x100n);
-const b = sock(0x1004, 0x1_0000_0000_0104n); // above 2^32: must stay exact
+const { win32Record } = await import('../helpers.js');
+const a = await win32Record(0x100n);
+const b = await win32Record(0x1_0000_0000_0104n); // above 2^32: must stay exact
 
 /** The SOCKETs of a native fd_set. */
 const socketsOf = (buf: Buffer | null): bigint[] =>

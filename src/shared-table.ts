@@ -1,0 +1,354 @@
+// The process-wide handle table. In Winsock a SOCKET is the process's: valid
+// in every thread, and WSAStartup's count is one per process. Node runs each
+// worker_thread with its own copy of this library, so the table cannot be a
+// JavaScript object: it is a block of native memory (native-bindings/
+// process-memory.ts) that every copy maps, laid out as a header and fixed
+// slots of 32-bit words, one slot per open socket.
+//
+// - A slot holds what every thread must agree on: the socket's kind, and the
+//   backend's Winsock state (posix.ts: descriptor, shutdown flags, linger,
+//   timeouts, the remembered reset...; win32.ts: the SOCKET and its FIONBIO
+//   mode). A thread works on a socket through a record of its own (a view:
+//   accessors over the slot's words) plus what only that thread can hold (its
+//   readiness watch on its own loop).
+// - Handles are never reused: a handle is its slot's number and the slot's
+//   generation, which grows every time the slot is freed. A closed handle
+//   (closed by any thread) then answers WSAENOTSOCK everywhere, never reaching
+//   the socket that reuses its slot. Handles are multiples of 4 from 0x1000,
+//   as Windows' kernel handles are.
+// - Threads learn of a close in two ways: every lookup checks the slot's
+//   generation (exact, at the next call), and a BroadcastChannel tells the
+//   threads that are on their loop, so that operations pending there settle
+//   (995) and their watches go.
+// - Slots are taken and freed under a spin lock in the header (a few
+//   instructions held: no blocking wait is needed, and Atomics.wait does not
+//   work on memory koffi maps). Every other word is read and written plainly:
+//   like Winsock itself, the library does not order two threads' calls on one
+//   socket; each call sees the state the last finished call left.
+// - A copy of a different layout (another version of the library in the same
+//   process) uses another name, so it keeps a table of its own.
+import koffi from 'koffi';
+import { processMemory } from '../native-bindings/process-memory.js';
+import type { SockBase } from './backends/backend.js';
+
+const LAYOUT = 1;
+const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
+
+/** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
+export const SLOT_WORDS = 32;
+const GEN = 0;
+const STATE = 1; // 0 free, 1 reserved (socket() under way), 2 live
+const NEXT = 2; // free list: the next free slot + 1
+const KIND = 3; // af | type << 8 | protocol << 16
+/** The first word of a slot a backend may use; it owns the words up to BACKEND_END. */
+export const BACKEND_WORDS = 4;
+export const BACKEND_END = SLOT_WORDS - 1;
+const SEQ = BACKEND_END; // the order of creation: keys() lists the oldest socket first
+
+/** Slots in the table: the most sockets open at once in the process (socket() answers WSAEMFILE beyond). */
+export const CAPACITY = 1 << 18;
+const SLOT_BITS = 2 ** 18;
+
+// Header words.
+const H_STARTUPS = 0;
+const H_LOCK = 1;
+const H_FREE = 2; // the first free slot + 1, 0 when none
+const H_HIGH = 3; // slots ever used
+const H_BLOCKED = 4;
+const H_SEQ = 5; // sockets made so far (SEQ's source) // threads blocked in a wait on some socket now (see waiters)
+const H_WAITERS = 16; // WAITERS entries of 2 words: the thread's wake-up + 1, the slot it waits on + 1
+/** Threads whose blocking waits another thread's closesocket can interrupt. */
+export const WAITERS = 120;
+const H_WORDS = H_WAITERS + 2 * WAITERS + 16;
+const BYTES = 4 * (H_WORDS + SLOT_WORDS * CAPACITY);
+
+/** The table's memory as seen by this copy of the library. */
+export const words: Int32Array = open();
+
+function open(): Int32Array {
+  // No backend on this platform (the first call throws, naming the supported
+  // ones: backends/select.ts); a table that can hold nothing keeps the import working.
+  if (process.platform !== 'linux' && process.platform !== 'win32') return new Int32Array(H_WORDS);
+  const m = processMemory();
+  // The value is "<identity>:<address>": a child process inherits the
+  // environment, and only a value this process wrote points into its memory.
+  const mine = (v: string | null): bigint | null => (v?.startsWith(`${m.identity}:`) ? BigInt(v.slice(m.identity.length + 1)) : null);
+  let address = mine(m.getenv(NAME));
+  if (address === null) {
+    address = m.exclusive(() => {
+      const again = mine(m.getenv(NAME));
+      if (again !== null) return again;
+      const p = m.alloc(BYTES);
+      if (p === 0n) throw new Error(`winsock-compat: cannot allocate the process's handle table (${BYTES} bytes)`);
+      m.setenv(NAME, `${m.identity}:0x${p.toString(16)}`);
+      return p;
+    });
+  }
+  return new Int32Array(koffi.view(address, BYTES));
+}
+
+function lock(): void {
+  while (Atomics.compareExchange(words, H_LOCK, 0, 1) !== 0);
+}
+
+function unlock(): void {
+  Atomics.store(words, H_LOCK, 0);
+}
+
+// --- the start-up count ---------------------------------------------------------
+export const startups = (): number => Atomics.load(words, H_STARTUPS);
+/** Adds one; returns the count before. */
+export const startupAdd = (): number => Atomics.add(words, H_STARTUPS, 1);
+/** Takes one; returns the count before. */
+export const startupSub = (): number => Atomics.sub(words, H_STARTUPS, 1);
+
+// --- handles and slots ----------------------------------------------------------
+/** A slot taken for a new socket, before its backend record exists. */
+export interface Slot {
+  readonly handle: number;
+  /** The first word of the slot in `words`. */
+  readonly base: number;
+}
+
+const baseOf = (slot: number): number => H_WORDS + slot * SLOT_WORDS;
+
+function handleOf(slot: number, gen: number): number {
+  return 0x1000 + 4 * (gen * SLOT_BITS + slot);
+}
+
+/** The slot number a handle names, or -1 for a number that is no handle of ours. */
+function slotOf(h: number): number {
+  const n = (h - 0x1000) / 4;
+  if (!Number.isInteger(n) || n < 0 || n >= Number.MAX_SAFE_INTEGER / 4) return -1;
+  return n % SLOT_BITS;
+}
+
+/** The slot's first word when `h` is a live handle (of any thread), else -1. */
+function liveBase(h: number): number {
+  const slot = slotOf(h);
+  if (slot < 0) return -1;
+  const b = baseOf(slot);
+  return words[b + STATE] === 2 && handleOf(slot, words[b + GEN]!) === h ? b : -1;
+}
+
+/** True while `h` names an open socket (opened by any thread). */
+export const isLive = (h: number): boolean => liveBase(h) >= 0;
+
+/** Takes a free slot for a new socket; undefined when the table is full. */
+export function reserve(): Slot | undefined {
+  lock();
+  let slot: number;
+  try {
+    const free = words[H_FREE]!;
+    if (free !== 0) {
+      slot = free - 1;
+      words[H_FREE] = words[baseOf(slot) + NEXT]!;
+    } else if (words[H_HIGH]! < CAPACITY) {
+      slot = words[H_HIGH]!;
+      words[H_HIGH] = slot + 1;
+    } else return undefined;
+  } finally {
+    unlock();
+  }
+  const b = baseOf(slot);
+  // The backend's words start zeroed, whatever the slot's last socket left.
+  words.fill(0, b + KIND, b + SLOT_WORDS);
+  words[b + SEQ] = Atomics.add(words, H_SEQ, 1);
+  words[b + STATE] = 1;
+  return { handle: handleOf(slot, words[b + GEN]!), base: b };
+}
+
+/** Frees a slot: its handle is dead in every thread from now on. */
+function free(b: number): void {
+  const slot = (b - H_WORDS) / SLOT_WORDS;
+  // A new generation first: a thread that reads the slot from here on sees the handle gone.
+  words[b + GEN] = (words[b + GEN]! + 1) | 0;
+  words[b + STATE] = 0;
+  lock();
+  try {
+    words[b + NEXT] = words[H_FREE]!;
+    words[H_FREE] = slot + 1;
+  } finally {
+    unlock();
+  }
+}
+
+/** Gives a reserved slot back (socket() or accept() failed before the handle was handed out). */
+export function release(s: Slot): void {
+  free(s.base);
+}
+
+/** Records the socket's kind (as the backend settled it: socket() resolves type 0 and AF_UNSPEC). */
+export function setKind(base: number, af: number, type: number, protocol: number): void {
+  words[base + KIND] = (af & 0xff) | ((type & 0xff) << 8) | ((protocol & 0xffff) << 16);
+}
+
+/** The socket's kind, for a thread that meets the handle for the first time. */
+export function kindOf(base: number): { af: number; type: number; protocol: number } {
+  const k = words[base + KIND]!;
+  return { af: k & 0xff, type: (k >> 8) & 0xff, protocol: (k >>> 16) & 0xffff };
+}
+
+// --- the table as one thread sees it --------------------------------------------
+/** Makes this thread's record for a live socket another thread created (the backend's view over the slot). */
+export type Attach<S extends SockBase> = (handle: number, base: number) => S;
+/** Called when a handle this thread holds a record for was closed by another thread. */
+export type Forget<S extends SockBase> = (rec: S) => void;
+
+/**
+ * The handle table with a Map's shape (get/has/set/delete/keys/values/clear),
+ * answering for the whole process: `get` finds a socket whatever thread made
+ * it, `delete` frees it for every thread. This thread's records are cached;
+ * every `get` checks its slot still holds the handle.
+ */
+export class HandleTable<S extends SockBase = SockBase> {
+  private readonly mine = new Map<number, S>();
+  private channel: BroadcastChannel | null = null;
+  private attach: Attach<S> | null = null;
+  private forget: Forget<S> = () => {};
+  private gone: (h: number) => void = () => {};
+
+  /** Set once by api.ts: how the backend makes and drops records, and who is told of a handle gone. */
+  init(attach: Attach<S>, forget: Forget<S>, gone: (h: number) => void): void {
+    this.attach = attach;
+    this.forget = forget;
+    this.gone = gone;
+  }
+
+  get(h: number): S | undefined {
+    const rec = this.mine.get(h);
+    if (rec !== undefined) {
+      if (liveBase(h) >= 0) return rec;
+      this.drop(h, rec);
+      return undefined;
+    }
+    if (this.attach === null) return undefined;
+    const b = liveBase(h);
+    if (b < 0) return undefined;
+    const made = this.attach(h, b);
+    this.mine.set(h, made);
+    this.listen();
+    return made;
+  }
+
+  has(h: number): boolean {
+    return this.get(h) !== undefined;
+  }
+
+  /** Publishes the record of a reserved slot: the handle is live for every thread. */
+  set(h: number, rec: S): this {
+    const b = slotBase(h);
+    if (b >= 0) words[b + STATE] = 2;
+    this.mine.set(h, rec);
+    this.listen();
+    return this;
+  }
+
+  /** Frees the handle for every thread (its descriptor is already closed or moved). */
+  delete(h: number): boolean {
+    const b = liveBase(h);
+    this.mine.delete(h);
+    if (b < 0) return false;
+    free(b);
+    this.channel?.postMessage(h);
+    return true;
+  }
+
+  /** Every live handle of the process, the oldest socket first (as a Map keeps insertion order). */
+  *keys(): IterableIterator<number> {
+    const high = words[H_HIGH]!;
+    const live: Array<[number, number]> = [];
+    for (let slot = 0; slot < high; slot++) {
+      const b = baseOf(slot);
+      if (words[b + STATE] === 2) live.push([words[b + SEQ]!, handleOf(slot, words[b + GEN]!)]);
+    }
+    live.sort((x, y) => x[0] - y[0]);
+    for (const [, h] of live) yield h;
+  }
+
+  *values(): IterableIterator<S> {
+    for (const h of this.keys()) {
+      const rec = this.get(h);
+      if (rec) yield rec;
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const _ of this.keys()) n++;
+    return n;
+  }
+
+  /** This thread's records for handles that are gone, dropped (their watches, their pending operations). */
+  private drop(h: number, rec: S): void {
+    this.mine.delete(h);
+    this.forget(rec);
+    this.gone(h);
+  }
+
+  /** Joins the channel on which threads announce closed handles (once this thread holds a record). */
+  private listen(): void {
+    if (this.channel) return;
+    const c = new BroadcastChannel(NAME);
+    c.onmessage = (ev: MessageEvent) => {
+      const h = ev.data as number;
+      const rec = this.mine.get(h);
+      if (rec !== undefined && liveBase(h) < 0) this.drop(h, rec);
+    };
+    // Only a pending operation keeps the program alive, never the table.
+    (c as unknown as { unref(): void }).unref();
+    this.channel = c;
+  }
+}
+
+/** The first word of the slot `h` names if it is reserved under that handle, else -1. */
+function slotBase(h: number): number {
+  const slot = slotOf(h);
+  if (slot < 0) return -1;
+  const b = baseOf(slot);
+  return words[b + STATE] === 1 && handleOf(slot, words[b + GEN]!) === h ? b : -1;
+}
+
+// --- threads blocked on a socket --------------------------------------------------
+// Winsock: closesocket cancels the blocking calls other threads have pending
+// on the socket. A thread blocked in the backend's wait must be woken to see
+// that (on Linux a descriptor closed by another thread does not wake poll(),
+// and the poll keeps the socket alive until it returns). Each thread that
+// blocks registers a wake-up (an eventfd on Linux) in a header entry, and
+// says which socket it waits on while it waits.
+
+/** Registers this thread's wake-up; returns its entry, or -1 when all are taken (its waits are then not interruptible). */
+export function addWaiter(wakeFd: number): number {
+  for (let i = 0; i < WAITERS; i++) {
+    if (Atomics.compareExchange(words, H_WAITERS + 2 * i, 0, wakeFd + 1) === 0) return i;
+  }
+  return -1;
+}
+
+export function removeWaiter(entry: number): void {
+  Atomics.store(words, H_WAITERS + 2 * entry + 1, 0);
+  Atomics.store(words, H_WAITERS + 2 * entry, 0);
+}
+
+/** Marks the thread of `entry` as blocked on `h` (or, with h < 0, no longer blocked). */
+export function waitingOn(entry: number, h: number): void {
+  const i = H_WAITERS + 2 * entry + 1;
+  if (h >= 0) {
+    Atomics.add(words, H_BLOCKED, 1);
+    Atomics.store(words, i, slotOf(h) + 1);
+  } else {
+    Atomics.store(words, i, 0);
+    Atomics.sub(words, H_BLOCKED, 1);
+  }
+}
+
+/** The wake-ups of the threads blocked on `h` now (none, at the cost of one read, when no thread is blocked). */
+export function waitersOn(h: number): number[] {
+  if (Atomics.load(words, H_BLOCKED) === 0) return [];
+  const want = slotOf(h) + 1;
+  const fds: number[] = [];
+  for (let i = 0; i < WAITERS; i++) {
+    if (Atomics.load(words, H_WAITERS + 2 * i + 1) === want) fds.push(Atomics.load(words, H_WAITERS + 2 * i) - 1);
+  }
+  return fds;
+}
