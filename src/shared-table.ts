@@ -96,7 +96,8 @@ function unlock(): void {
 }
 
 // --- the start-up count ---------------------------------------------------------
-export const startups = (): number => Atomics.load(words, H_STARTUPS);
+// A plain read: every call asks, and the count only changes through the Atomics below.
+export const startups = (): number => words[H_STARTUPS]!;
 /** Adds one; returns the count before. */
 export const startupAdd = (): number => Atomics.add(words, H_STARTUPS, 1);
 /** Takes one; returns the count before. */
@@ -190,6 +191,9 @@ export function kindOf(base: number): { af: number; type: number; protocol: numb
 }
 
 // --- the table as one thread sees it --------------------------------------------
+/** The generation of the slot whose first word is `base`, now. */
+export const generationOf = (base: number): number => words[base + GEN]!;
+
 /** Makes this thread's record for a live socket another thread created (the backend's view over the slot). */
 export type Attach<S extends SockBase> = (handle: number, base: number) => S;
 /** Called when a handle this thread holds a record for was closed by another thread. */
@@ -218,7 +222,8 @@ export class HandleTable<S extends SockBase = SockBase> {
   get(h: number): S | undefined {
     const rec = this.mine.get(h);
     if (rec !== undefined) {
-      if (liveBase(h) >= 0) return rec;
+      // The record knows its slot and generation: two reads, no handle arithmetic (every call comes here).
+      if (words[rec.base + STATE] === 2 && words[rec.base + GEN] === rec.gen) return rec;
       this.drop(h, rec);
       return undefined;
     }

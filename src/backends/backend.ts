@@ -28,6 +28,10 @@ export interface SockBase {
   readonly af: number;
   readonly type: number;
   readonly protocol: number;
+  /** The first word of the socket's slot in the table (src/shared-table.ts). */
+  readonly base: number;
+  /** The slot's generation when the record was made: the table's check that the handle is still this socket. */
+  readonly gen: number;
 }
 
 /** An option the public API knows, and how its value is shaped. */

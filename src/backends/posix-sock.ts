@@ -4,7 +4,7 @@
 // WSAESHUTDOWN in another, a reset remembered by one is reported by all.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { Linger } from '../constants.js';
-import { BACKEND_END, BACKEND_WORDS, isLive, kindOf, words } from '../shared-table.js';
+import { BACKEND_END, BACKEND_WORDS, generationOf, isLive, kindOf, words } from '../shared-table.js';
 import type { SockBase } from './backend.js';
 import type { Interest, Watch } from './watch.js';
 
@@ -44,6 +44,8 @@ export class PosixSock implements SockBase {
   readonly af: number;
   readonly type: number;
   readonly protocol: number;
+  /** The slot's generation when this record was made: the table's check that the handle is still this socket. */
+  readonly gen: number;
   /** This thread's readiness watch on the descriptor (watch.ts), made on first need. */
   watch: Watch | null = null;
   /** The SD_RECEIVE rule's interest on `watch`, if this thread holds it (see posix.ts shutdown). */
@@ -55,6 +57,7 @@ export class PosixSock implements SockBase {
     readonly base: number,
   ) {
     ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
+    this.gen = generationOf(base);
   }
 
   /** False once the handle was closed, by any thread. */

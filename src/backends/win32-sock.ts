@@ -4,7 +4,7 @@
 // library must remember itself (see nonblocking), so every thread sees one.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { NativeSocket } from '../../native-bindings/ws2_32.js';
-import { BACKEND_END, BACKEND_WORDS, isLive, kindOf, words } from '../shared-table.js';
+import { BACKEND_END, BACKEND_WORDS, generationOf, isLive, kindOf, words } from '../shared-table.js';
 import type { SockBase } from './backend.js';
 import type { Watch } from './watch.js';
 
@@ -20,6 +20,8 @@ export class Win32Sock implements SockBase {
   readonly af: number;
   readonly type: number;
   readonly protocol: number;
+  /** The slot's generation when this record was made: the table's check that the handle is still this socket. */
+  readonly gen: number;
   /** This thread's readiness watch on the SOCKET (watch.ts), made on first need. */
   watch: Watch | null = null;
 
@@ -28,6 +30,7 @@ export class Win32Sock implements SockBase {
     readonly base: number,
   ) {
     ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
+    this.gen = generationOf(base);
   }
 
   /** False once the handle was closed, by any thread. */
