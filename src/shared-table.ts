@@ -133,7 +133,7 @@ function liveBase(h: number): number {
 }
 
 /** True while `h` names an open socket (opened by any thread). */
-export const isLive = (h: number): boolean => liveBase(h) >= 0;
+const isLive = (h: number): boolean => liveBase(h) >= 0;
 
 /** Takes a free slot for a new socket; undefined when the table is full. */
 export function reserve(): Slot | undefined {
@@ -185,15 +185,38 @@ export function setKind(base: number, af: number, type: number, protocol: number
 }
 
 /** The socket's kind, for a thread that meets the handle for the first time. */
-export function kindOf(base: number): { af: number; type: number; protocol: number } {
+function kindOf(base: number): { af: number; type: number; protocol: number } {
   const k = words[base + KIND]!;
   return { af: k & 0xff, type: (k >> 8) & 0xff, protocol: (k >>> 16) & 0xffff };
 }
 
-// --- the table as one thread sees it --------------------------------------------
-/** The generation of the slot whose first word is `base`, now. */
-export const generationOf = (base: number): number => words[base + GEN]!;
+/**
+ * What every backend's record starts with: the socket's handle, its slot, its
+ * kind and the slot's generation when the record was made (the table's check
+ * that the handle is still this socket). Backends extend it with accessors
+ * over their words of the slot (posix-sock.ts, win32-sock.ts).
+ */
+export class SlotView implements SockBase {
+  readonly af: number;
+  readonly type: number;
+  readonly protocol: number;
+  readonly gen: number;
 
+  constructor(
+    readonly handle: number,
+    readonly base: number,
+  ) {
+    ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
+    this.gen = words[base + GEN]!;
+  }
+
+  /** False once the handle was closed, by any thread. */
+  alive(): boolean {
+    return isLive(this.handle);
+  }
+}
+
+// --- the table as one thread sees it --------------------------------------------
 /** Makes this thread's record for a live socket another thread created (the backend's view over the slot). */
 export type Attach<S extends SockBase> = (handle: number, base: number) => S;
 /** Called when a handle this thread holds a record for was closed by another thread. */

@@ -4,8 +4,7 @@
 // WSAESHUTDOWN in another, a reset remembered by one is reported by all.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { Linger } from '../constants.js';
-import { BACKEND_END, BACKEND_WORDS, generationOf, isLive, kindOf, words } from '../shared-table.js';
-import type { SockBase } from './backend.js';
+import { BACKEND_END, BACKEND_WORDS, SlotView, words } from '../shared-table.js';
 import type { Interest, Watch } from './watch.js';
 
 // The slot's words this backend owns (from BACKEND_WORDS).
@@ -40,30 +39,11 @@ const LINUX_SO_RCVTIMEO = 20;
 
 if (END > BACKEND_END) throw new Error('posix-sock: the record outgrew its slot');
 
-export class PosixSock implements SockBase {
-  readonly af: number;
-  readonly type: number;
-  readonly protocol: number;
-  /** The slot's generation when this record was made: the table's check that the handle is still this socket. */
-  readonly gen: number;
+export class PosixSock extends SlotView {
   /** This thread's readiness watch on the descriptor (watch.ts), made on first need. */
   watch: Watch | null = null;
   /** The SD_RECEIVE rule's interest on `watch`, if this thread holds it (see posix.ts shutdown). */
   rdShutWatch: Interest | null = null;
-
-  /** `base`: the slot's first word in the table. A new socket's slot starts zeroed. */
-  constructor(
-    readonly handle: number,
-    readonly base: number,
-  ) {
-    ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
-    this.gen = generationOf(base);
-  }
-
-  /** False once the handle was closed, by any thread. */
-  alive(): boolean {
-    return isLive(this.handle);
-  }
 
   private flag(bit: number): boolean {
     return (words[this.base + FLAGS]! & bit) !== 0;

@@ -4,8 +4,7 @@
 // library must remember itself (see nonblocking), so every thread sees one.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { NativeSocket } from '../../native-bindings/ws2_32.js';
-import { BACKEND_END, BACKEND_WORDS, generationOf, isLive, kindOf, words } from '../shared-table.js';
-import type { SockBase } from './backend.js';
+import { BACKEND_END, BACKEND_WORDS, SlotView, words } from '../shared-table.js';
 import type { Watch } from './watch.js';
 
 const FD_LOW = BACKEND_WORDS;
@@ -16,27 +15,9 @@ const NONBLOCKING = 1;
 
 if (END > BACKEND_END) throw new Error('win32-sock: the record outgrew its slot');
 
-export class Win32Sock implements SockBase {
-  readonly af: number;
-  readonly type: number;
-  readonly protocol: number;
-  /** The slot's generation when this record was made: the table's check that the handle is still this socket. */
-  readonly gen: number;
+export class Win32Sock extends SlotView {
   /** This thread's readiness watch on the SOCKET (watch.ts), made on first need. */
   watch: Watch | null = null;
-
-  constructor(
-    readonly handle: number,
-    readonly base: number,
-  ) {
-    ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
-    this.gen = generationOf(base);
-  }
-
-  /** False once the handle was closed, by any thread. */
-  alive(): boolean {
-    return isLive(this.handle);
-  }
 
   /** ws2_32's SOCKET, exact (a UINT_PTR: two words). api.ts's nativeFd() reads `fd`. */
   get fd(): NativeSocket {

@@ -65,3 +65,50 @@ export function runChild(
     child.on('close', (code) => done({ code, log }));
   });
 }
+
+/**
+ * Runs a lane script (it prints one JSON object of results as its last `{` line)
+ * with the built library, in Linux Node or in Windows Node under Wine
+ * (scripts/wine-lane.sh), and returns the parsed results. `cacheDir` is where a
+ * build of its own goes when dist/ is stale (libraryBuild).
+ */
+export function laneResults(script: string, cacheDir: string, lane: 'linux' | 'wine'): Record<string, unknown> {
+  const lib = libraryBuild(join(ROOT, cacheDir));
+  const out =
+    lane === 'linux'
+      ? execFileSync(process.execPath, [script, '--dist', lib], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+      : execFileSync(
+          'bash',
+          [
+            'scripts/wine-lane.sh',
+            'script',
+            script,
+            ...(lib === join(ROOT, 'dist/index.js') ? [] : ['--dist', `Z:${lib.replaceAll('/', '\\')}`]),
+          ],
+          { cwd: ROOT, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`no result from the ${lane} lane:\n${out}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+/**
+ * Each step's result against the documented answer; on the Wine lane a step
+ * with a recorded Wine deviation must show exactly that (reported as one).
+ */
+export function checkLane(
+  results: Record<string, unknown>,
+  expected: Record<string, unknown>,
+  wineDeviations: Record<string, unknown>,
+  lane: 'linux' | 'wine',
+  assertEqual: (got: unknown, want: unknown, label: string) => void,
+): void {
+  for (const [id, want] of Object.entries(expected)) {
+    const dev = lane === 'wine' ? wineDeviations[id] : undefined;
+    assertEqual(results[id], dev ?? want, `${lane}: ${id}${dev ? ' (recorded Wine deviation)' : ''}`);
+  }
+}

@@ -6,10 +6,8 @@
 // closesocket pages: one start-up count per process, a SOCKET valid in every
 // thread, a closesocket cancels the blocking calls pending on the socket,
 // which then fail with WSAEINTR, the code of a cancelled blocking call).
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { libraryBuild, ROOT, wineSkip } from './lane.js';
+import { checkLane, laneResults, wineSkip } from './lane.js';
 
 const SCRIPT = 'test/windows/threads-lane.mjs';
 
@@ -26,41 +24,18 @@ const WINE_DEVIATIONS: Partial<Record<keyof typeof EXPECTED, unknown>> = {
   closeCancelsBlockingRecv: { close: 0, worker: { rc: 'WSAEINVAL', quick: true }, peer: 0 },
 };
 
-function check(results: Record<string, unknown>, lane: 'linux' | 'wine'): void {
-  for (const [id, want] of Object.entries(EXPECTED)) {
-    const dev = lane === 'wine' ? WINE_DEVIATIONS[id as keyof typeof EXPECTED] : undefined;
-    expect(results[id], `${lane}: ${id}${dev ? ' (recorded Wine deviation)' : ''}`).toEqual(dev ?? want);
-  }
-}
+const check = (r: Record<string, unknown>, lane: 'linux' | 'wine'): void =>
+  checkLane(r, EXPECTED, WINE_DEVIATIONS, lane, (got, want, label) => expect(got, label).toEqual(want));
 
 describe('sockets across worker_threads on both backends', () => {
   it('Linux Node (posix.ts): every step as Microsoft documents', () => {
-    const out = execFileSync(process.execPath, [SCRIPT, '--dist', libraryBuild(join(ROOT, '.cache/threads-lane'))], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    const r = JSON.parse(out.trim().split('\n').pop()!);
+    const r = laneResults(SCRIPT, '.cache/threads-lane', 'linux');
     expect(r.backend).toBe('posix');
     check(r, 'linux');
   });
 
   it.skipIf(wineSkip !== null)(`Windows Node under Wine (win32.ts over ws2_32.dll)${wineSkip ? ` — skipped: ${wineSkip}` : ''}`, () => {
-    const lib = libraryBuild(join(ROOT, '.cache/threads-lane'));
-    const args = ['script', SCRIPT, ...(lib === join(ROOT, 'dist/index.js') ? [] : ['--dist', `Z:${lib.replaceAll('/', '\\')}`])];
-    const out = execFileSync('bash', ['scripts/wine-lane.sh', ...args], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const line = out
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .pop();
-    expect(line, `no result from the Wine lane:\n${out}`).toBeDefined();
-    const r = JSON.parse(line!);
+    const r = laneResults(SCRIPT, '.cache/threads-lane', 'wine');
     expect(r.backend).toBe('win32');
     check(r, 'wine');
   });
