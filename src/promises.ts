@@ -81,16 +81,32 @@ interface Op {
   reject: (e: unknown) => void;
 }
 
-/** What waits on one socket: reads and writes each in order, and timer-driven waits (a lingering close). */
-interface Waits {
-  reads: Op[];
-  writes: Op[];
+/** A queue nothing waits in: shared by every socket, frozen (a queue that gets an operation is a new array). */
+const NONE = Object.freeze([]) as unknown as Op[];
+
+/**
+ * What waits on one socket: reads and writes each in order, and timer-driven
+ * waits (a lingering close). It is also the socket's one Interest on its
+ * watch, re-registered with new flags: a class with a method, so a socket
+ * with a pending recv holds this one object, no closure or context (memory per
+ * pending recv is what 10,000 connections multiply).
+ */
+class Waits implements Interest {
+  reads = NONE;
+  writes = NONE;
   /** Made on first need (a lingering close): most sockets never have one. */
-  others: Set<Op> | null;
-  /** The interest registered on the socket's watch now, or null. */
-  interest: Interest | null;
-  /** This socket's one Interest object, re-registered with new flags (memory per pending recv: none made per wait). */
-  mine: Interest;
+  others: Set<Op> | null = null;
+  /** Registered on the socket's watch now (with the flags below). */
+  watching = false;
+  readable = false;
+  writable = false;
+  constructor(readonly s: SOCKET) {}
+  get ref(): boolean {
+    return true;
+  }
+  fn(ev: Ready): void {
+    pump(this.s, ev);
+  }
 }
 
 const waiting = new Map<SOCKET, Waits>();
@@ -124,10 +140,7 @@ const polls = new Set<() => void>();
 
 function waitsOf(s: SOCKET): Waits {
   let w = waiting.get(s);
-  if (!w) {
-    const mine: Interest = { readable: false, writable: false, ref: true, fn: (ev) => pump(s, ev) };
-    waiting.set(s, (w = { reads: [], writes: [], others: null, interest: null, mine }));
-  }
+  if (!w) waiting.set(s, (w = new Waits(s)));
   return w;
 }
 
@@ -150,18 +163,17 @@ function arm(s: SOCKET, w: Waits): void {
   const readable = w.reads.length > 0;
   const writable = w.writes.length > 0;
   const rec = table.get(s);
-  if (w.interest && w.interest.readable === readable && w.interest.writable === writable) return;
-  if (w.interest && rec) be.unwatch(rec, w.interest);
-  w.interest = null;
+  if (w.watching && w.readable === readable && w.writable === writable) return;
+  if (w.watching && rec) be.unwatch(rec, w);
+  w.watching = false;
   if (!readable && !writable) {
     if (!w.others?.size) waiting.delete(s);
     return;
   }
-  const interest = w.mine;
-  interest.readable = readable;
-  interest.writable = writable;
-  if (rec && be.watch(rec, interest)) {
-    w.interest = interest;
+  w.readable = readable;
+  w.writable = writable;
+  if (rec && be.watch(rec, w)) {
+    w.watching = true;
     return;
   }
   // Not a live socket any more (its descriptor was closed behind the library's back).
@@ -211,7 +223,9 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
     const before = waiting.get(s)?.[dir].length ?? 0;
     if (before === 0 && run(op)) return;
     const w = waitsOf(s);
-    w[dir].push(op);
+    // The first operation gets an array of its own, sized for one.
+    if (w[dir].length === 0) w[dir] = [op];
+    else w[dir].push(op);
     if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     arm(s, w);
   });
