@@ -203,11 +203,20 @@ function pump(s: SOCKET, ev: Ready): void {
  * others of its direction wait before it (they complete in order), and queued
  * while it would block.
  */
-function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: unknown, step: () => number | undefined): Promise<number> {
+function queued(
+  s: SOCKET,
+  dir: 'reads' | 'writes',
+  syscall: string,
+  options: unknown,
+  attempt: (op: Queued) => number | undefined,
+  buf?: Uint8Array,
+  len?: number,
+  flags?: number,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const signal = signalOf(syscall, options);
     if (signal?.aborted) return reject(abortError(signal));
-    const op = new Queued(syscall, step, resolve, reject, signal);
+    const op = new Queued(syscall, attempt, resolve, reject, signal, s, buf, len, flags);
     const onAbort = signal
       ? () => {
           const w = waiting.get(s);
@@ -233,17 +242,28 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
 
 /**
  * A queued operation. A class, not closures: a pending recv holds only this
- * (memory per pending operation is what 10,000 connections multiply).
+ * (memory per pending operation is what 10,000 connections multiply). Its
+ * attempt is a function shared by every operation of its kind that reads the
+ * arguments from the operation (recv), or a closure over them (the rest).
  */
 class Queued implements Op {
   onAbort: (() => void) | undefined;
+  /** Progress across attempts: bytes received so far (recv with MSG_WAITALL). */
+  got = 0;
   constructor(
     readonly syscall: string,
-    readonly step: () => number | undefined,
+    private readonly attempt: (op: Queued) => number | undefined,
     private readonly res: (v: number) => void,
     private readonly rej: (e: unknown) => void,
     private readonly signal: AbortSignal | undefined,
+    readonly s: SOCKET,
+    readonly buf: Uint8Array | undefined,
+    readonly len: number | undefined,
+    readonly flags: number | undefined,
   ) {}
+  step(): number | undefined {
+    return this.attempt(this);
+  }
   resolve(v: number): void {
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     deliver(() => this.res(v));
@@ -341,17 +361,21 @@ function sendAll(
 /** recv: resolves with the bytes read; 0 is the peer's FIN. With MSG_WAITALL on a stream, once `len` bytes arrived (or the FIN). */
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number, options?: Options): Promise<number> {
   const all = typeof flags === 'number' && (flags & K.MSG_WAITALL) !== 0 && (flags & K.MSG_PEEK) === 0 && isStream(s);
-  let got = 0;
-  return queued(s, 'reads', 'recv', options, () => {
-    if (!all) return once('recv', () => api.recv(s, buf, len, flags));
-    const total = lengthOf(buf, len);
-    const r = once('recv', () =>
-      got === 0 ? api.recv(s, buf, len, flags! & ~K.MSG_WAITALL) : api.recv(s, buf.subarray(got), total - got, flags! & ~K.MSG_WAITALL),
-    );
-    if (r === undefined) return undefined;
-    got += r;
-    return r === 0 || got >= total ? got : undefined;
-  });
+  return queued(s, 'reads', 'recv', options, all ? recvAll : recvOnce, buf, len, flags);
+}
+
+// recv's attempts: shared functions, the arguments on the operation (no closure kept per pending recv).
+const recvOnce = (op: Queued): number | undefined => once('recv', () => api.recv(op.s, op.buf!, op.len, op.flags));
+
+function recvAll(op: Queued): number | undefined {
+  const { s, buf, len, flags, got } = op;
+  const total = lengthOf(buf, len);
+  const r = once('recv', () =>
+    got === 0 ? api.recv(s, buf!, len, flags! & ~K.MSG_WAITALL) : api.recv(s, buf!.subarray(got), total - got, flags! & ~K.MSG_WAITALL),
+  );
+  if (r === undefined) return undefined;
+  op.got += r;
+  return r === 0 || op.got >= total ? op.got : undefined;
 }
 
 /** recvfrom: resolves with the datagram's length; fills addrOut with its sender. */

@@ -204,12 +204,16 @@ export class EpollWatch {
   armed = 0;
   private one: Interest | null = null;
   private more: Set<Interest> | null = null;
+  /** Set only when given (the POSIX backend never does: a field less per socket). */
+  declare private started?: () => void;
 
   /** `started` runs once the descriptor is first registered. */
   constructor(
     readonly fd: number,
-    private readonly started?: () => void,
-  ) {}
+    started?: () => void,
+  ) {
+    if (started) this.started = started;
+  }
 
   /** Registers `i`; returns false (nothing registered) when the descriptor cannot be watched. */
   add(i: Interest): boolean {
