@@ -7,7 +7,7 @@
 // waits (state.ts's `attempt.nowait`), so each rule of the contract and each
 // argument check is the flat API's own. An attempt that would block
 // (WSAEWOULDBLOCK) queues the operation on its socket; the socket's one
-// readiness watch on Node's loop (backend.watch, uv_poll) wakes the queue,
+// readiness watch on Node's loop (backend.watch, watch.ts) wakes the queue,
 // which retries in order. Nothing waits on libuv's thread pool.
 //
 // Settling: success resolves; a failure rejects with a WinsockError (code,
@@ -301,7 +301,7 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
       const r = once('connect', () => api.connect(s, addr));
       // On loopback the handshake has usually ended by the time connect
       // returns: one look (WSAPoll with no wait) before a watch on Node's loop
-      // is made for it, which costs a uv_poll handle and a turn of the loop.
+      // is made for it, which costs a watch (an epoll_ctl) and a turn of the loop.
       if (r !== undefined || !writableNow(s)) return r;
     }
     // The handshake ended (the socket is writable, or in error): SO_ERROR says how.
