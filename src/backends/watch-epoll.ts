@@ -136,7 +136,13 @@ function shut(): void {
   epfd = -1;
 }
 
-/** With nothing registered and nothing held, the descriptor goes too (descriptors back where they started). */
+/**
+ * With nothing registered and nothing held, the descriptor goes too
+ * (descriptors back where they started). A program whose one watched socket
+ * comes and goes makes it again each time: an epoll_create1 and a uv_poll
+ * start, about what a uv_poll per socket cost (3,000 such cycles: 298 against
+ * 354 ms, 305 against 281, 284 against 262 alternating, i.e. no difference).
+ */
 function idle(): void {
   if (!dispatching && byFd.size === 0 && refs === 0) shut();
 }
