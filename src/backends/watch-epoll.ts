@@ -67,7 +67,7 @@ let E: ReturnType<typeof declare> | null = null;
 let epfd = -1;
 let poller: PollHandle | null = null;
 let pollerRefd = false;
-/** Interests with ref: true held by any Watch: the uv_poll handle keeps the process alive exactly while this is > 0. */
+/** Interests with ref: true held by any Watch (read at add and at remove: an interest's ref must not change while registered): the uv_poll handle keeps the process alive exactly while this is > 0. */
 let refs = 0;
 /** The Watch registered for each descriptor number on epfd. */
 const byFd = new Map<number, EpollWatch>();
