@@ -109,8 +109,9 @@ the samples after the first, per 10,000 cycles. Flat means a slope of 0 for coun
 | RSS | ${mib(first.rss)} MiB | ${mib(last.rss)} MiB | ${fmt(slope.rss / 2 ** 20, ' MiB')} | ${fmt(slopeLate.rss / 2 ** 20, ' MiB')} |
 | V8 heap used, after a full GC | ${mib(first.heapUsed)} MiB | ${mib(last.heapUsed)} MiB | ${fmt(slope.heapUsed / 2 ** 20, ' MiB')} | ${fmt(slopeLate.heapUsed / 2 ** 20, ' MiB')} |
 
-Watchers: each SD_RECEIVE watcher (\`koffi.node.poll\`, a libuv \`uv_poll\`) is an entry in
-libuv's epoll interest list, which the kernel lists in \`/proc/self/fdinfo\`; a watcher left
+Watchers: each SD_RECEIVE watcher is an entry in the interest list of the thread's epoll
+descriptor (src/backends/watch-epoll.ts; that descriptor is one entry in libuv's), which
+the kernel lists in \`/proc/self/fdinfo\`; a watcher left
 running would show there. Promise-API cycles join the same table once that API exists
 (\`Teardown.api = 'promises'\` in test/reliability/soak/teardowns.ts).
 `;

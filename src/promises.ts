@@ -7,7 +7,7 @@
 // waits (state.ts's `attempt.nowait`), so each rule of the contract and each
 // argument check is the flat API's own. An attempt that would block
 // (WSAEWOULDBLOCK) queues the operation on its socket; the socket's one
-// readiness watch on Node's loop (backend.watch, uv_poll) wakes the queue,
+// readiness watch on Node's loop (backend.watch, watch.ts) wakes the queue,
 // which retries in order. Nothing waits on libuv's thread pool.
 //
 // Settling: success resolves; a failure rejects with a WinsockError (code,
@@ -81,16 +81,32 @@ interface Op {
   reject: (e: unknown) => void;
 }
 
-/** What waits on one socket: reads and writes each in order, and timer-driven waits (a lingering close). */
-interface Waits {
-  reads: Op[];
-  writes: Op[];
+/** A queue nothing waits in: shared by every socket, frozen (a queue that gets an operation is a new array). */
+const NONE = Object.freeze([]) as unknown as Op[];
+
+/**
+ * What waits on one socket: reads and writes each in order, and timer-driven
+ * waits (a lingering close). It is also the socket's one Interest on its
+ * watch, re-registered with new flags: a class with a method, so a socket
+ * with a pending recv holds this one object, no closure or context (memory per
+ * pending recv is what 10,000 connections multiply).
+ */
+class Waits implements Interest {
+  reads = NONE;
+  writes = NONE;
   /** Made on first need (a lingering close): most sockets never have one. */
-  others: Set<Op> | null;
-  /** The interest registered on the socket's watch now, or null. */
-  interest: Interest | null;
-  /** This socket's one Interest object, re-registered with new flags (memory per pending recv: none made per wait). */
-  mine: Interest;
+  others: Set<Op> | null = null;
+  /** Registered on the socket's watch now (with the flags below). */
+  watching = false;
+  readable = false;
+  writable = false;
+  constructor(readonly s: SOCKET) {}
+  get ref(): boolean {
+    return true;
+  }
+  fn(ev: Ready): void {
+    pump(this.s, ev);
+  }
 }
 
 const waiting = new Map<SOCKET, Waits>();
@@ -124,10 +140,7 @@ const polls = new Set<() => void>();
 
 function waitsOf(s: SOCKET): Waits {
   let w = waiting.get(s);
-  if (!w) {
-    const mine: Interest = { readable: false, writable: false, ref: true, fn: (ev) => pump(s, ev) };
-    waiting.set(s, (w = { reads: [], writes: [], others: null, interest: null, mine }));
-  }
+  if (!w) waiting.set(s, (w = new Waits(s)));
   return w;
 }
 
@@ -150,18 +163,17 @@ function arm(s: SOCKET, w: Waits): void {
   const readable = w.reads.length > 0;
   const writable = w.writes.length > 0;
   const rec = table.get(s);
-  if (w.interest && w.interest.readable === readable && w.interest.writable === writable) return;
-  if (w.interest && rec) be.unwatch(rec, w.interest);
-  w.interest = null;
+  if (w.watching && w.readable === readable && w.writable === writable) return;
+  if (w.watching && rec) be.unwatch(rec, w);
+  w.watching = false;
   if (!readable && !writable) {
     if (!w.others?.size) waiting.delete(s);
     return;
   }
-  const interest = w.mine;
-  interest.readable = readable;
-  interest.writable = writable;
-  if (rec && be.watch(rec, interest)) {
-    w.interest = interest;
+  w.readable = readable;
+  w.writable = writable;
+  if (rec && be.watch(rec, w)) {
+    w.watching = true;
     return;
   }
   // Not a live socket any more (its descriptor was closed behind the library's back).
@@ -191,11 +203,20 @@ function pump(s: SOCKET, ev: Ready): void {
  * others of its direction wait before it (they complete in order), and queued
  * while it would block.
  */
-function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: unknown, step: () => number | undefined): Promise<number> {
+function queued(
+  s: SOCKET,
+  dir: 'reads' | 'writes',
+  syscall: string,
+  options: unknown,
+  attempt: (op: Queued) => number | undefined,
+  buf?: Uint8Array,
+  len?: number,
+  flags?: number,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const signal = signalOf(syscall, options);
     if (signal?.aborted) return reject(abortError(signal));
-    const op = new Queued(syscall, step, resolve, reject, signal);
+    const op = new Queued(syscall, attempt, resolve, reject, signal, s, buf, len, flags);
     const onAbort = signal
       ? () => {
           const w = waiting.get(s);
@@ -211,7 +232,9 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
     const before = waiting.get(s)?.[dir].length ?? 0;
     if (before === 0 && run(op)) return;
     const w = waitsOf(s);
-    w[dir].push(op);
+    // The first operation gets an array of its own, sized for one.
+    if (w[dir].length === 0) w[dir] = [op];
+    else w[dir].push(op);
     if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     arm(s, w);
   });
@@ -219,17 +242,28 @@ function queued(s: SOCKET, dir: 'reads' | 'writes', syscall: string, options: un
 
 /**
  * A queued operation. A class, not closures: a pending recv holds only this
- * (memory per pending operation is what 10,000 connections multiply).
+ * (memory per pending operation is what 10,000 connections multiply). Its
+ * attempt is a function shared by every operation of its kind that reads the
+ * arguments from the operation (recv), or a closure over them (the rest).
  */
 class Queued implements Op {
   onAbort: (() => void) | undefined;
+  /** Progress across attempts: bytes received so far (recv with MSG_WAITALL). */
+  got = 0;
   constructor(
     readonly syscall: string,
-    readonly step: () => number | undefined,
+    private readonly attempt: (op: Queued) => number | undefined,
     private readonly res: (v: number) => void,
     private readonly rej: (e: unknown) => void,
     private readonly signal: AbortSignal | undefined,
+    readonly s: SOCKET,
+    readonly buf: Uint8Array | undefined,
+    readonly len: number | undefined,
+    readonly flags: number | undefined,
   ) {}
+  step(): number | undefined {
+    return this.attempt(this);
+  }
   resolve(v: number): void {
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     deliver(() => this.res(v));
@@ -267,7 +301,7 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
       const r = once('connect', () => api.connect(s, addr));
       // On loopback the handshake has usually ended by the time connect
       // returns: one look (WSAPoll with no wait) before a watch on Node's loop
-      // is made for it, which costs a uv_poll handle and a turn of the loop.
+      // is made for it, which costs a watch (an epoll_ctl) and a turn of the loop.
       if (r !== undefined || !writableNow(s)) return r;
     }
     // The handshake ended (the socket is writable, or in error): SO_ERROR says how.
@@ -327,17 +361,21 @@ function sendAll(
 /** recv: resolves with the bytes read; 0 is the peer's FIN. With MSG_WAITALL on a stream, once `len` bytes arrived (or the FIN). */
 export function recv(s: SOCKET, buf: Uint8Array, len?: number, flags?: number, options?: Options): Promise<number> {
   const all = typeof flags === 'number' && (flags & K.MSG_WAITALL) !== 0 && (flags & K.MSG_PEEK) === 0 && isStream(s);
-  let got = 0;
-  return queued(s, 'reads', 'recv', options, () => {
-    if (!all) return once('recv', () => api.recv(s, buf, len, flags));
-    const total = lengthOf(buf, len);
-    const r = once('recv', () =>
-      got === 0 ? api.recv(s, buf, len, flags! & ~K.MSG_WAITALL) : api.recv(s, buf.subarray(got), total - got, flags! & ~K.MSG_WAITALL),
-    );
-    if (r === undefined) return undefined;
-    got += r;
-    return r === 0 || got >= total ? got : undefined;
-  });
+  return queued(s, 'reads', 'recv', options, all ? recvAll : recvOnce, buf, len, flags);
+}
+
+// recv's attempts: shared functions, the arguments on the operation (no closure kept per pending recv).
+const recvOnce = (op: Queued): number | undefined => once('recv', () => api.recv(op.s, op.buf!, op.len, op.flags));
+
+function recvAll(op: Queued): number | undefined {
+  const { s, buf, len, flags, got } = op;
+  const total = lengthOf(buf, len);
+  const r = once('recv', () =>
+    got === 0 ? api.recv(s, buf!, len, flags! & ~K.MSG_WAITALL) : api.recv(s, buf!.subarray(got), total - got, flags! & ~K.MSG_WAITALL),
+  );
+  if (r === undefined) return undefined;
+  op.got += r;
+  return r === 0 || op.got >= total ? op.got : undefined;
 }
 
 /** recvfrom: resolves with the datagram's length; fills addrOut with its sender. */

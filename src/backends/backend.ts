@@ -99,7 +99,7 @@ export interface Backend<S extends SockBase = SockBase> {
   getpeername(s: S, out: SockAddr): number;
   /**
    * Registers an interest in the socket's readiness on Node's loop (one
-   * uv_poll watch per descriptor, shared by all interests; see watch.ts).
+   * watch per descriptor, shared by all interests; see watch.ts).
    * false when the descriptor cannot be watched (it is not a live socket).
    * The backend drops every interest before it closes the descriptor.
    */

@@ -1,4 +1,6 @@
-// One readiness watch per native descriptor, on Node's own loop. libuv's
+// One readiness watch per native descriptor, on Node's own loop. On Linux it
+// is a registration on the thread's one epoll descriptor (watch-epoll.ts); on
+// Windows, a uv_poll handle per SOCKET (below). libuv's
 // uv_poll (koffi.node.poll) takes a Linux fd and a Windows SOCKET alike, but
 // refuses a second watcher on the same descriptor, and a descriptor must not be
 // closed while watched. So each socket record owns at most one Watch, and
@@ -10,6 +12,7 @@
 // The platform part (checking that the descriptor is a live socket: uv_poll
 // aborts the process on a bad one) is the backend's; it passes `valid` in.
 import koffi from 'koffi';
+import { EpollWatch } from './watch-epoll.js';
 
 type PollHandle = ReturnType<typeof koffi.node.poll>;
 
@@ -40,7 +43,7 @@ export interface Interest {
 const live = new Set<Watch>();
 let exitHook = false;
 
-export class Watch {
+class PollWatch implements Watch {
   private handle: PollHandle | null = null;
   private readonly interests = new Set<Interest>();
   /** The events (1 readable, 2 writable, 4 disconnect) the handle runs with now; -1 stopped. */
@@ -140,3 +143,19 @@ export class Watch {
     if (error && this.handle && this.running === -1) this.update();
   };
 }
+
+/** What the backends use: every interest on one descriptor, made on first need, closed before the descriptor. */
+export interface Watch {
+  /** Registers `i`; returns false (nothing registered) when the descriptor cannot be watched. */
+  add(i: Interest): boolean;
+  remove(i: Interest): void;
+  readonly size: number;
+  /** Stops watching for good: call before the descriptor is closed. Returns the interests it dropped. */
+  close(): Interest[];
+}
+
+// Linux: one epoll descriptor per thread instead of a uv_poll handle per
+// descriptor (memory per socket, and libuv's abort when a watched descriptor is
+// closed by another thread: see watch-epoll.ts). Windows keeps uv_poll: a
+// SOCKET is not a file descriptor epoll could take.
+export const Watch: new (fd: number, started?: () => void) => Watch = process.platform === 'linux' ? EpollWatch : PollWatch;
