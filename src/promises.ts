@@ -145,12 +145,34 @@ function run(op: Op): boolean {
   return true;
 }
 
+// Sockets whose queues emptied during this turn of Node's loop. Their watch
+// is stopped at the end of the turn (setImmediate), unless an operation was
+// queued again by then: a loop that awaits one recv after another (a
+// transfer's receiver) asks again within the same turn, and stopping then
+// restarting its uv_poll cost two epoll_ctl calls per wait (libuv deletes the
+// descriptor from its epoll set at once, then adds it again) for an interest
+// that never changed.
+const idle = new Set<SOCKET>();
+
+function disarmIdle(): void {
+  for (const s of idle) {
+    idle.delete(s);
+    const w = waiting.get(s);
+    if (w) arm(s, w, true);
+  }
+}
+
 /** Watches the socket for what its queues wait on (or stops), or fails them when it cannot be watched. */
-function arm(s: SOCKET, w: Waits): void {
+function arm(s: SOCKET, w: Waits, now = false): void {
   const readable = w.reads.length > 0;
   const writable = w.writes.length > 0;
   const rec = table.get(s);
   if (w.interest && w.interest.readable === readable && w.interest.writable === writable) return;
+  if (!readable && !writable && w.interest && !now) {
+    if (idle.size === 0) setImmediate(disarmIdle);
+    idle.add(s);
+    return;
+  }
   if (w.interest && rec) be.unwatch(rec, w.interest);
   w.interest = null;
   if (!readable && !writable) {
