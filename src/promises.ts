@@ -582,6 +582,11 @@ export async function gracefulClose(s: SOCKET, options?: GracefulCloseOptions): 
 // --- the queue, shared with overlapped I/O and the flat event wait (src/queue-seam.ts) ---
 queue.queued = queued;
 queue.pump = pump;
-queue.pending = () => [...waiting].map(([s, w]) => ({ s, read: w.reads.length > 0, write: w.writes.length > 0 }));
+// A socket whose queues emptied this turn keeps its entry (and watch) until
+// the turn ends (see `idle`): nothing waits on it, so it is not listed.
+queue.pending = () =>
+  [...waiting]
+    .filter(([, w]) => w.reads.length > 0 || w.writes.length > 0 || (w.others?.size ?? 0) > 0)
+    .map(([s, w]) => ({ s, read: w.reads.length > 0, write: w.writes.length > 0 }));
 
 export { WSAWaitForMultipleEvents } from './events-promises.js';
