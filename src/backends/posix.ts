@@ -1081,8 +1081,12 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
     const stream = s.type === K.SOCK_STREAM && !s.listening;
     // Windows reports POLLRDNORM on a connection only for data to read: not
     // for the peer's FIN nor a reset, which Linux marks POLLIN (sock.c
-    // test_WSAPoll after shutdown/closesocket, test_tcp_reset).
-    if (n & L.POLLIN && e.events & K.POLLRDNORM && (!stream || unreadBytes(s) > 0)) r |= K.POLLRDNORM;
+    // test_WSAPoll after shutdown/closesocket, test_tcp_reset). POLLIN with
+    // neither POLLRDHUP (asked for on every entry) nor POLLHUP/POLLERR is
+    // neither a FIN nor a reset: data, with no FIONREAD to ask, unless the
+    // SD_RECEIVE rule reset the connection after the wait (its data is gone).
+    const quiet = (n & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) === 0 && !s.broken;
+    if (n & L.POLLIN && e.events & K.POLLRDNORM && (!stream || quiet || unreadBytes(s) > 0)) r |= K.POLLRDNORM;
     // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
     if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
     if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
