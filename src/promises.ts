@@ -158,12 +158,34 @@ function run(op: Op): boolean {
   return true;
 }
 
+// Sockets whose queues emptied during this turn of Node's loop. Their watch
+// is stopped at the end of the turn (setImmediate), unless an operation was
+// queued again by then: a loop that awaits one recv after another (a
+// transfer's receiver) asks again within the same turn, and stopping then
+// restarting its uv_poll cost two epoll_ctl calls per wait (libuv deletes the
+// descriptor from its epoll set at once, then adds it again) for an interest
+// that never changed.
+const idle = new Set<SOCKET>();
+
+function disarmIdle(): void {
+  for (const s of idle) {
+    idle.delete(s);
+    const w = waiting.get(s);
+    if (w) arm(s, w, true);
+  }
+}
+
 /** Watches the socket for what its queues wait on (or stops), or fails them when it cannot be watched. */
-function arm(s: SOCKET, w: Waits): void {
+function arm(s: SOCKET, w: Waits, now = false): void {
   const readable = w.reads.length > 0;
   const writable = w.writes.length > 0;
   const rec = table.get(s);
   if (w.watching && w.readable === readable && w.writable === writable) return;
+  if (!readable && !writable && w.watching && !now) {
+    if (idle.size === 0) setImmediate(disarmIdle);
+    idle.add(s);
+    return;
+  }
   if (w.watching && rec) be.unwatch(rec, w);
   w.watching = false;
   if (!readable && !writable) {
@@ -302,7 +324,13 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
       // On loopback the handshake has usually ended by the time connect
       // returns: one look (WSAPoll with no wait) before a watch on Node's loop
       // is made for it, which costs a watch (an epoll_ctl) and a turn of the loop.
-      if (r !== undefined || !writableNow(s)) return r;
+      if (r !== undefined) return r;
+      const rev = writableNow(s);
+      if (!rev) return undefined;
+      // Writable with neither POLLERR nor POLLHUP: established, and SO_ERROR
+      // would say 0 (one syscall fewer, as the flat blocking connect does).
+      // A failed handshake always shows POLLERR (and POLLHUP): SO_ERROR says how.
+      if (rev === K.POLLWRNORM) return 0;
     }
     // The handshake ended (the socket is writable, or in error): SO_ERROR says how.
     const err = [0];
@@ -313,15 +341,15 @@ export function connect(s: SOCKET, addr: SockAddr, options?: Options): Promise<v
 }
 
 const look: WSAPOLLFD[] = [{ fd: 0, events: K.POLLWRNORM, revents: 0 }];
-/** True when `s` is writable or in error right now (its connect ended); leaves WSAGetLastError as it was. */
-function writableNow(s: SOCKET): boolean {
+/** WSAPoll's revents for `s` right now (nonzero once its connect ended: writable or in error); leaves WSAGetLastError as it was. */
+function writableNow(s: SOCKET): number {
   const saved = WSAGetLastError();
   const e = look[0]!;
   e.fd = s;
   e.revents = 0;
   const n = api.WSAPoll(look, 0);
   WSASetLastError(saved);
-  return n > 0;
+  return n > 0 ? e.revents : 0;
 }
 
 /** accept: resolves with the new SOCKET (which inherits the listener's properties, its FIONBIO mode included). */
@@ -592,6 +620,11 @@ export async function gracefulClose(s: SOCKET, options?: GracefulCloseOptions): 
 // --- the queue, shared with overlapped I/O and the flat event wait (src/queue-seam.ts) ---
 queue.queued = queued;
 queue.pump = pump;
-queue.pending = () => [...waiting].map(([s, w]) => ({ s, read: w.reads.length > 0, write: w.writes.length > 0 }));
+// A socket whose queues emptied this turn keeps its entry (and watch) until
+// the turn ends (see `idle`): nothing waits on it, so it is not listed.
+queue.pending = () =>
+  [...waiting]
+    .filter(([, w]) => w.reads.length > 0 || w.writes.length > 0 || (w.others?.size ?? 0) > 0)
+    .map(([s, w]) => ({ s, read: w.reads.length > 0, write: w.writes.length > 0 }));
 
 export { WSAWaitForMultipleEvents } from './events-promises.js';

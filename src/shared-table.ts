@@ -55,9 +55,10 @@ const H_LOCK = 1;
 const H_FREE = 2; // the first free slot + 1, 0 when none
 const H_HIGH = 3; // slots ever used
 const H_BLOCKED = 4;
-const H_SEQ = 5; // sockets made so far (SEQ's source) // threads blocked in a wait on some socket now (see waiters)
-const H_WAITERS = 16; // WAITERS entries of 2 words: the thread's wake-up + 1, the slot it waits on + 1
-/** Threads whose blocking waits another thread's closesocket can interrupt. */
+const H_SEQ = 5; // sockets made so far (SEQ's source)
+const H_COPIES = 6; // copies of the library that mapped the table (see shared()) // threads blocked in a wait on some socket now (see waiters)
+const H_WAITERS = 16; // WAITERS entries of 2 words: a wait's wake-up + 1, the slot it waits on + 1
+/** Blocking waits at one time that another thread's closesocket can interrupt. */
 export const WAITERS = 120;
 const H_WORDS = H_WAITERS + 2 * WAITERS + 16;
 const BYTES = 4 * (H_WORDS + SLOT_WORDS * CAPACITY);
@@ -84,7 +85,9 @@ function open(): Int32Array {
       return p;
     });
   }
-  return new Int32Array(koffi.view(address, BYTES));
+  const w = new Int32Array(koffi.view(address, BYTES));
+  Atomics.add(w, H_COPIES, 1);
+  return w;
 }
 
 function lock(): void {
@@ -259,6 +262,16 @@ export class HandleTable<S extends SockBase = SockBase> {
     return made;
   }
 
+  /**
+   * `rec` when it is still the live record of `h` (two reads: no lookup), else
+   * get(h). For callers that keep records between calls (WSAPoll keeps its
+   * entries with the program's fds array).
+   */
+  recheck(h: number, rec: S | undefined): S | undefined {
+    if (rec !== undefined && rec.handle === h && words[rec.base + STATE] === 2 && words[rec.base + GEN] === rec.gen) return rec;
+    return this.get(h);
+  }
+
   has(h: number): boolean {
     return this.get(h) !== undefined;
   }
@@ -341,42 +354,48 @@ function slotBase(h: number): number {
 // Winsock: closesocket cancels the blocking calls other threads have pending
 // on the socket. A thread blocked in the backend's wait must be woken to see
 // that (on Linux a descriptor closed by another thread does not wake poll(),
-// and the poll keeps the socket alive until it returns). Each thread that
-// blocks registers a wake-up (an eventfd on Linux) in a header entry, and
-// says which socket it waits on while it waits.
+// and the poll keeps the socket alive until it returns). While it waits, a
+// thread lists its wake-up (an eventfd on Linux) and the socket in a header
+// entry; the closing thread wakes every entry of that socket. Only a process
+// where more than one copy of the library runs (Workers) needs it: `shared()`.
 
-/** Registers this thread's wake-up; returns its entry, or -1 when all are taken (its waits are then not interruptible). */
-export function addWaiter(wakeFd: number): number {
+/** True once a second copy of the library (another thread's, or ESM beside CJS) mapped the table. */
+export const shared = (): boolean => words[H_COPIES]! > 1;
+
+/** Lists a wait on `h` with its wake-up; returns the entry, or -1 when all are taken (the wait is then not interruptible). */
+export function addWaiter(wakeFd: number, h: number): number {
   for (let i = 0; i < WAITERS; i++) {
-    if (Atomics.compareExchange(words, H_WAITERS + 2 * i, 0, wakeFd + 1) === 0) return i;
+    if (Atomics.compareExchange(words, H_WAITERS + 2 * i, 0, wakeFd + 1) === 0) {
+      Atomics.store(words, H_WAITERS + 2 * i + 1, slotOf(h) + 1);
+      Atomics.add(words, H_BLOCKED, 1);
+      return i;
+    }
   }
   return -1;
 }
 
+/** Ends a listed wait. Under the lock, so that no closing thread still writes to the wake-up once the caller closes it. */
 export function removeWaiter(entry: number): void {
-  Atomics.store(words, H_WAITERS + 2 * entry + 1, 0);
-  Atomics.store(words, H_WAITERS + 2 * entry, 0);
-}
-
-/** Marks the thread of `entry` as blocked on `h` (or, with h < 0, no longer blocked). */
-export function waitingOn(entry: number, h: number): void {
-  const i = H_WAITERS + 2 * entry + 1;
-  if (h >= 0) {
-    Atomics.add(words, H_BLOCKED, 1);
-    Atomics.store(words, i, slotOf(h) + 1);
-  } else {
-    Atomics.store(words, i, 0);
+  lock();
+  try {
+    Atomics.store(words, H_WAITERS + 2 * entry + 1, 0);
+    Atomics.store(words, H_WAITERS + 2 * entry, 0);
     Atomics.sub(words, H_BLOCKED, 1);
+  } finally {
+    unlock();
   }
 }
 
-/** The wake-ups of the threads blocked on `h` now (none, at the cost of one read, when no thread is blocked). */
-export function waitersOn(h: number): number[] {
-  if (Atomics.load(words, H_BLOCKED) === 0) return [];
+/** Calls `wake(fd)` for the wake-up of every wait listed on `h` (none, at the cost of one read, when nothing waits). */
+export function wakeWaitersOn(h: number, wake: (fd: number) => void): void {
+  if (Atomics.load(words, H_BLOCKED) === 0) return;
   const want = slotOf(h) + 1;
-  const fds: number[] = [];
-  for (let i = 0; i < WAITERS; i++) {
-    if (Atomics.load(words, H_WAITERS + 2 * i + 1) === want) fds.push(Atomics.load(words, H_WAITERS + 2 * i) - 1);
+  lock();
+  try {
+    for (let i = 0; i < WAITERS; i++) {
+      if (Atomics.load(words, H_WAITERS + 2 * i + 1) === want) wake(Atomics.load(words, H_WAITERS + 2 * i) - 1);
+    }
+  } finally {
+    unlock();
   }
-  return fds;
 }

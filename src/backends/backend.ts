@@ -49,12 +49,6 @@ export interface Backend<S extends SockBase = SockBase> {
   readonly name: 'posix' | 'win32';
   /** Called on the first successful WSAStartup of the program. */
   startup(): number;
-  /**
-   * Called on every successful WSAStartup, in the calling thread: what the
-   * thread itself needs made before its first call (posix: the wake-up its
-   * blocking waits poll, so the descriptor exists before the program counts its own).
-   */
-  threadStartup(): void;
   /** Called when the program's last WSACleanup brings the count to zero (after abort of every socket). */
   cleanup(): void;
   /** Makes the socket in a slot the table reserved (slot.handle is its handle). */

@@ -13,7 +13,7 @@ import { NET_HUP, NET_READ, NET_WRITE, type Backend, type NetState, type OptionK
 import { Watch, type Interest } from './watch.js';
 import { select } from './posix-select.js';
 import { KEPT_COUNT, PosixSock } from './posix-sock.js';
-import { beginWait, endWait, threadStartup, wakeWaiters } from './posix-wake.js';
+import { beginWait, endWait, wakeWaiters } from './posix-wake.js';
 import { setKind, type Slot } from '../shared-table.js';
 
 export const name = 'posix' as const;
@@ -141,27 +141,18 @@ function waitReady(s: PosixSock, events: number, ms: number): number {
   waitBuf.writeInt32LE(wake, POLLFD_LEN);
   waitBuf.writeInt16LE(L.POLLIN, POLLFD_LEN + POLLFD_EVENTS);
   waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
-  let woken = false;
   try {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
       const rc = C.poll(waitBuf, wake >= 0 ? 2 : 1, left);
-      if (rc > 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0) {
-        woken = true;
-        // A wake-up meant for an earlier wait could still be pending: only a closed socket ends this one.
-        if (s.fd !== fd || !s.alive()) return INTERRUPTED;
-        endWait(true);
-        beginWait(s.handle);
-        woken = false;
-        waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
-        continue;
-      }
+      // Woken: the thread that closes the socket set its fd to -1 before it woke us.
+      if (rc > 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0 && (s.fd !== fd || !s.alive())) return INTERRUPTED;
       if (rc > 0) return waitBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
       if (rc === 0 && left === 0) return 0;
       if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
     }
   } finally {
-    endWait(woken);
+    endWait();
   }
 }
 
@@ -977,7 +968,15 @@ const POLL_REQUESTABLE = K.POLLRDNORM | K.POLLRDBAND | K.POLLWRNORM;
 
 // The pollfd array, reused and grown as needed (calls are synchronous): a
 // Buffer.alloc per WSAPoll was most of a 1-entry call's cost (bench/breakdown.ts).
+// Written and read through native-endian views (struct pollfd is a native
+// struct): Buffer's writeInt32LE/readInt16LE checked bounds on every field.
 let pollScratch = Buffer.alloc(POLLFD_LEN * 64);
+let pollFd32 = new Int32Array(pollScratch.buffer, pollScratch.byteOffset, pollScratch.length >> 2);
+let pollEv16 = new Int16Array(pollScratch.buffer, pollScratch.byteOffset, pollScratch.length >> 1);
+const FD32 = POLLFD_LEN >> 2; // int32 slots per pollfd
+const EV16 = POLLFD_LEN >> 1; // int16 slots per pollfd
+const EVENTS16 = POLLFD_EVENTS >> 1;
+const REVENTS16 = POLLFD_REVENTS >> 1;
 
 export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeoutMs: number): number {
   // ws2_32's order (sock.c test_WSAPoll): an empty array is WSAEINVAL; an entry
@@ -985,74 +984,99 @@ export function poll(entries: PollEntry<PosixSock>[], revents: number[], timeout
   // counted; when no entry is a socket the call fails with WSAENOTSOCK; an
   // entry naming a handle with flags that cannot be requested is WSAEINVAL
   // (a negative fd's flags are not looked at).
-  if (entries.length === 0) return fail(WSA.WSAEINVAL);
-  const live = entries.filter((e) => e.sock && !e.ignored);
-  entries.forEach((e, i) => (revents[i] = e.sock && !e.ignored ? 0 : K.POLLNVAL));
-  if (live.length === 0) return fail(WSA.WSAENOTSOCK);
-  if (entries.some((e) => !e.ignored && (e.events & ~POLL_REQUESTABLE) !== 0)) {
+  // Plain loops, no closure, array or Set per call (bench growth: the
+  // garbage was a share of every entry's cost).
+  const count0 = entries.length;
+  if (count0 === 0) return fail(WSA.WSAEINVAL);
+  let live = 0;
+  let badFlags = false;
+  for (let i = 0; i < count0; i++) {
+    const e = entries[i]!;
+    if (!e.ignored && (e.events & ~POLL_REQUESTABLE) !== 0) badFlags = true;
+    if (e.sock && !e.ignored) {
+      live++;
+      revents[i] = 0;
+    } else revents[i] = K.POLLNVAL;
+  }
+  if (live === 0) return fail(WSA.WSAENOTSOCK);
+  if (badFlags) {
     revents.fill(0);
     return fail(WSA.WSAEINVAL);
   }
-  if (pollScratch.length < POLLFD_LEN * live.length) pollScratch = Buffer.alloc(POLLFD_LEN * live.length);
-  const fds = pollScratch;
-  live.forEach((e, i) => {
-    const s = e.sock!;
+  if (pollScratch.length < POLLFD_LEN * live) {
+    pollScratch = Buffer.alloc(POLLFD_LEN * live);
+    pollFd32 = new Int32Array(pollScratch.buffer, pollScratch.byteOffset, pollScratch.length >> 2);
+    pollEv16 = new Int16Array(pollScratch.buffer, pollScratch.byteOffset, pollScratch.length >> 1);
+  }
+  const fd32 = pollFd32;
+  const ev16 = pollEv16;
+  let armed = false; // an entry's socket has the SD_RECEIVE rule's watch
+  for (let i = 0, j = 0; i < count0; i++) {
+    const e = entries[i]!;
+    const s = e.sock;
+    if (!s || e.ignored) continue;
     enforceReceiveShutdown(s);
+    if (s.rdShutWatch) armed = true;
     let ev = L.POLLRDHUP;
     if (e.events & K.POLLRDNORM) ev |= L.POLLIN;
     if (e.events & K.POLLRDBAND) ev |= L.POLLPRI;
     if (e.events & K.POLLWRNORM) ev |= L.POLLOUT;
     if (e.events & K.POLLWRBAND) ev |= L.POLLWRBAND;
-    fds.writeInt32LE(s.fd, i * POLLFD_LEN);
-    fds.writeInt16LE(ev, i * POLLFD_LEN + POLLFD_EVENTS);
-  });
+    fd32[j * FD32] = s.fd;
+    ev16[j * EV16 + EVENTS16] = ev;
+    j++;
+  }
   const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   let rc: number;
   for (;;) {
-    rc = C.poll(fds, live.length, timeoutMs < 0 ? -1 : Math.max(0, Math.ceil(deadline - performance.now())));
+    rc = C.poll(pollScratch, live, timeoutMs < 0 ? -1 : Math.max(0, Math.ceil(deadline - performance.now())));
     if (rc >= 0 || errno() !== E.EINTR) break;
   }
   if (rc < 0) return fail(wsaFromErrno(errno()));
   // Data that arrived after SD_RECEIVE while we waited resets now, not at the
   // next call; such a connection is reported disconnected (POLLHUP) below.
-  const reset = new Set<PosixSock>();
-  for (const e of live) {
-    const s = e.sock!;
-    if (s.broken) continue;
+  // Only when some entry's socket is under that rule; the set is made only
+  // when a reset happens (rarely): a socket may be listed twice.
+  let reset: Set<PosixSock> | null = null;
+  for (let i = 0; armed && i < count0; i++) {
+    const e = entries[i]!;
+    const s = e.sock;
+    if (!s || e.ignored || s.broken) continue;
     enforceReceiveShutdown(s);
-    if (s.broken) reset.add(s);
+    if (s.broken) (reset ??= new Set()).add(s);
   }
   let count = 0;
-  let j = 0;
-  entries.forEach((e, i) => {
+  for (let i = 0, j = 0; i < count0; i++) {
+    const e = entries[i]!;
+    const s = e.sock;
+    if (!s || e.ignored) continue; // POLLNVAL, set above, not counted
+    const n = ev16[j++ * EV16 + REVENTS16]!;
     let r = 0;
-    if (!e.sock || e.ignored)
-      return; // POLLNVAL, set above, not counted
-    else {
-      const n = fds.readInt16LE(j++ * POLLFD_LEN + POLLFD_REVENTS);
-      const s = e.sock;
-      const stream = s.type === K.SOCK_STREAM && !s.listening;
-      // Windows reports POLLRDNORM on a connection only for data to read: not
-      // for the peer's FIN nor a reset, which Linux marks POLLIN (sock.c
-      // test_WSAPoll after shutdown/closesocket, test_tcp_reset).
-      if (n & L.POLLIN && e.events & K.POLLRDNORM && (!stream || unreadBytes(s) > 0)) r |= K.POLLRDNORM;
-      // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
-      if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
-      if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
-      if (n & L.POLLWRBAND && e.events & K.POLLWRBAND) r |= K.POLLWRBAND;
-      // After a peer's reset Windows keeps reporting POLLERR (sock.c
-      // test_tcp_reset, after recv and send answered WSAECONNRESET); Linux
-      // clears its POLLERR once recv has returned the error.
-      if (n & L.POLLERR || (stream && s.broken === WSA.WSAECONNRESET)) r |= K.POLLERR;
-      // Winsock's POLLHUP marks a stream the peer disconnected (its FIN or
-      // RST); Linux says POLLRDHUP for the FIN and POLLHUP only once both
-      // directions are shut.
-      if ((n & (L.POLLHUP | L.POLLRDHUP) && stream && s.connectStarted) || reset.has(s)) r |= K.POLLHUP;
-      if (n & L.POLLNVAL) r |= K.POLLNVAL;
-    }
+    const stream = s.type === K.SOCK_STREAM && !s.listening;
+    // Windows reports POLLRDNORM on a connection only for data to read: not
+    // for the peer's FIN nor a reset, which Linux marks POLLIN (sock.c
+    // test_WSAPoll after shutdown/closesocket, test_tcp_reset). POLLIN with
+    // neither POLLRDHUP (asked for on every entry) nor POLLHUP/POLLERR is
+    // neither a FIN nor a reset: data, with no FIONREAD to ask, unless the
+    // SD_RECEIVE rule reset the connection after the wait (its data is gone).
+    const quiet = (n & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) === 0 && !s.broken;
+    if (n & L.POLLIN && e.events & K.POLLRDNORM && (!stream || quiet || unreadBytes(s) > 0)) r |= K.POLLRDNORM;
+    // Microsoft's provider never returns POLLPRI: urgent data is POLLRDBAND.
+    if (n & L.POLLPRI) r |= e.events & K.POLLRDBAND;
+    if (n & L.POLLOUT && e.events & K.POLLWRNORM) r |= K.POLLWRNORM;
+    if (n & L.POLLWRBAND && e.events & K.POLLWRBAND) r |= K.POLLWRBAND;
+    // After a peer's reset Windows keeps reporting POLLERR (sock.c
+    // test_tcp_reset, after recv and send answered WSAECONNRESET); Linux
+    // clears its POLLERR once recv has returned the error.
+    if (n & L.POLLERR || (stream && s.broken === WSA.WSAECONNRESET)) r |= K.POLLERR;
+    // Winsock's POLLHUP marks a stream the peer disconnected (its FIN or
+    // RST); Linux says POLLRDHUP for the FIN and POLLHUP only once both
+    // directions are shut.
+    if ((n & (L.POLLHUP | L.POLLRDHUP) && stream && s.connectStarted) || reset?.has(s)) r |= K.POLLHUP;
+    if (n & L.POLLNVAL) r |= K.POLLNVAL;
     revents[i] = r;
     if (r) count++;
-  });
+  }
   return count;
 }
 
@@ -1086,14 +1110,10 @@ export function getpeername(s: PosixSock, out: SockAddr): number {
 // --- select (issue 9): Winsock's readiness sets over poll() above; see posix-select.ts ---
 export { select };
 
-// --- each thread's wake-up for its blocking waits (posix-wake.ts) ---
-export { threadStartup };
-
 /** The seam, checked by the compiler: every function of Backend, with these names. */
 export const backend = {
   name,
   startup,
-  threadStartup,
   cleanup,
   socket,
   bind,

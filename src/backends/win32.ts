@@ -117,9 +117,6 @@ export function startup(): number {
   return W.WSAStartup(0x0202, data);
 }
 
-/** Nothing per thread: ws2_32 cancels other threads' blocking calls itself when a SOCKET closes. */
-export function threadStartup(): void {}
-
 export function cleanup(): void {
   // Balances startup(). libuv's reference keeps ws2_32 running for Node itself.
   W.WSACleanup();
@@ -406,7 +403,6 @@ export function unwatch(s: Win32Sock, i: Interest): void {
 export const backend = {
   name,
   startup,
-  threadStartup,
   cleanup,
   socket,
   bind,
