@@ -36,7 +36,7 @@ const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
 export const SLOT_WORDS = 32;
-const GEN = 0;
+export const GEN = 0;
 const STATE = 1; // 0 free, 1 reserved (socket() under way), 2 live
 const NEXT = 2; // free list: the next free slot + 1
 const KIND = 3; // af | type << 8 | protocol << 16

@@ -4,7 +4,7 @@
 // WSAESHUTDOWN in another, a reset remembered by one is reported by all.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { Linger } from '../constants.js';
-import { BACKEND_END, BACKEND_WORDS, isLive, kindOf, words } from '../shared-table.js';
+import { BACKEND_END, BACKEND_WORDS, GEN, isLive, kindOf, words } from '../shared-table.js';
 import type { SockBase } from './backend.js';
 import type { Interest, Watch } from './watch.js';
 
@@ -49,12 +49,26 @@ export class PosixSock implements SockBase {
   /** The SD_RECEIVE rule's interest on `watch`, if this thread holds it (see posix.ts shutdown). */
   rdShutWatch: Interest | null = null;
 
+  /** The slot's generation while it holds this handle (see own). */
+  private readonly gen: number;
+
   /** `base`: the slot's first word in the table. A new socket's slot starts zeroed. */
   constructor(
     readonly handle: number,
     readonly base: number,
   ) {
     ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
+    this.gen = words[base + GEN]!;
+  }
+
+  /**
+   * True while the slot still holds this handle. Once another thread closed
+   * it, the slot may already hold the next socket's state: a call still
+   * under way here (a lingering closesocket, a wait) must then see a closed
+   * record (fd -1, nothing set), never read or write that other socket's words.
+   */
+  private own(): boolean {
+    return words[this.base + GEN] === this.gen;
   }
 
   /** False once the handle was closed, by any thread. */
@@ -63,20 +77,21 @@ export class PosixSock implements SockBase {
   }
 
   private flag(bit: number): boolean {
-    return (words[this.base + FLAGS]! & bit) !== 0;
+    return this.own() && (words[this.base + FLAGS]! & bit) !== 0;
   }
 
   private setFlag(bit: number, on: boolean): void {
+    if (!this.own()) return;
     const i = this.base + FLAGS;
     words[i] = on ? words[i]! | bit : words[i]! & ~bit;
   }
 
   /** The Linux descriptor; -1 once closed. */
   get fd(): number {
-    return words[this.base + FD]!;
+    return this.own() ? words[this.base + FD]! : -1;
   }
   set fd(v: number) {
-    words[this.base + FD] = v;
+    if (this.own()) words[this.base + FD] = v;
   }
   /**
    * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK, so a
@@ -137,16 +152,17 @@ export class PosixSock implements SockBase {
   }
   /** A failure every later send/recv repeats: WSAECONNRESET (peer) or WSAECONNABORTED (our own reset); 0 if none. */
   get broken(): number {
-    return words[this.base + BROKEN]!;
+    return this.own() ? words[this.base + BROKEN]! : 0;
   }
   set broken(v: number) {
-    words[this.base + BROKEN] = v;
+    if (this.own()) words[this.base + BROKEN] = v;
   }
   /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
   get linger(): Linger {
     return { l_onoff: words[this.base + L_ONOFF]!, l_linger: words[this.base + L_LINGER]! };
   }
   set linger(v: Linger) {
+    if (!this.own()) return;
     words[this.base + L_ONOFF] = v.l_onoff;
     words[this.base + L_LINGER] = v.l_linger;
   }
@@ -155,7 +171,7 @@ export class PosixSock implements SockBase {
     return words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)]! >>> 0;
   }
   setTimeout(linuxOpt: number, ms: number): void {
-    words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)] = ms | 0;
+    if (this.own()) words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)] = ms | 0;
   }
   /** Whether option value `k` (0..KEPT_COUNT-1, posix.ts's numbering) was kept. */
   keeps(k: number): boolean {
@@ -166,12 +182,13 @@ export class PosixSock implements SockBase {
     return words[this.base + KEPT + k]!;
   }
   keep(k: number, v: number): void {
+    if (!this.own()) return;
     words[this.base + KEPT + k] = v;
     words[this.base + KEPT_HAS] = words[this.base + KEPT_HAS]! | (1 << k);
   }
   /** Winsock: an accepted socket has the listener's options (linger, timeouts, the kept values). */
   inheritOptions(from: PosixSock): void {
-    words.copyWithin(this.base + L_ONOFF, from.base + L_ONOFF, from.base + OPTIONS_END);
+    if (this.own()) words.copyWithin(this.base + L_ONOFF, from.base + L_ONOFF, from.base + OPTIONS_END);
   }
   /**
    * The peer as Linux sockaddr bytes: where connect() was asked to go, or who
@@ -184,11 +201,12 @@ export class PosixSock implements SockBase {
   /** Records the first `len` bytes of `bytes` as the peer. */
   setPeer(bytes: Uint8Array, len: number): void {
     const n = Math.min(len, 28);
+    if (!this.own()) return;
     new Uint8Array(words.buffer, words.byteOffset + 4 * (this.base + PEER), n).set(bytes.subarray(0, n));
     words[this.base + PEER_LEN] = n;
   }
   /** AcceptEx / DisconnectEx(TF_REUSE_SOCKET): this handle takes `from`'s socket and its whole Winsock state. */
   takeState(from: PosixSock): void {
-    words.copyWithin(this.base + FD, from.base + FD, from.base + END);
+    if (this.own()) words.copyWithin(this.base + FD, from.base + FD, from.base + END);
   }
 }

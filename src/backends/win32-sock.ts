@@ -4,7 +4,7 @@
 // library must remember itself (see nonblocking), so every thread sees one.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { NativeSocket } from '../../native-bindings/ws2_32.js';
-import { BACKEND_END, BACKEND_WORDS, isLive, kindOf, words } from '../shared-table.js';
+import { BACKEND_END, BACKEND_WORDS, GEN, isLive, kindOf, words } from '../shared-table.js';
 import type { SockBase } from './backend.js';
 import type { Watch } from './watch.js';
 
@@ -23,11 +23,20 @@ export class Win32Sock implements SockBase {
   /** This thread's readiness watch on the SOCKET (watch.ts), made on first need. */
   watch: Watch | null = null;
 
+  /** The slot's generation while it holds this handle (see own). */
+  private readonly gen: number;
+
   constructor(
     readonly handle: number,
     readonly base: number,
   ) {
     ({ af: this.af, type: this.type, protocol: this.protocol } = kindOf(base));
+    this.gen = words[base + GEN]!;
+  }
+
+  /** True while the slot still holds this handle: after another thread's close it may hold the next socket (posix-sock.ts). */
+  private own(): boolean {
+    return words[this.base + GEN] === this.gen;
   }
 
   /** False once the handle was closed, by any thread. */
@@ -37,9 +46,12 @@ export class Win32Sock implements SockBase {
 
   /** ws2_32's SOCKET, exact (a UINT_PTR: two words). api.ts's nativeFd() reads `fd`. */
   get fd(): NativeSocket {
+    // INVALID_SOCKET once the slot holds another socket: ws2_32 then answers WSAENOTSOCK.
+    if (!this.own()) return 0xffffffffffffffffn;
     return (BigInt(words[this.base + FD_HIGH]! >>> 0) << 32n) | BigInt(words[this.base + FD_LOW]! >>> 0);
   }
   set fd(v: NativeSocket) {
+    if (!this.own()) return;
     words[this.base + FD_LOW] = Number(v & 0xffffffffn) | 0;
     words[this.base + FD_HIGH] = Number((v >> 32n) & 0xffffffffn) | 0;
   }
@@ -53,10 +65,10 @@ export class Win32Sock implements SockBase {
     return (words[this.base + FLAGS]! & NONBLOCKING) !== 0;
   }
   set nonblocking(v: boolean) {
-    words[this.base + FLAGS] = v ? NONBLOCKING : 0;
+    if (this.own()) words[this.base + FLAGS] = v ? NONBLOCKING : 0;
   }
   /** AcceptEx / DisconnectEx(TF_REUSE_SOCKET): this handle takes `from`'s SOCKET and mode. */
   takeState(from: Win32Sock): void {
-    words.copyWithin(this.base + FD_LOW, from.base + FD_LOW, from.base + END);
+    if (this.own()) words.copyWithin(this.base + FD_LOW, from.base + FD_LOW, from.base + END);
   }
 }
