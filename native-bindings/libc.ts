@@ -193,6 +193,8 @@ function declare() {
     eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
     read: lib.func('long read(int fd, void *buf, size_t len)'),
     write: lib.func('long write(int fd, const void *buf, size_t len)'),
+    // The calling thread's kernel id: tells whether a thread holding a wake-up entry still exists.
+    gettid: lib.func('int gettid()'),
   };
 }
 

@@ -31,7 +31,7 @@ import koffi from 'koffi';
 import { processMemory } from '../native-bindings/process-memory.js';
 import type { SockBase } from './backends/backend.js';
 
-const LAYOUT = 1;
+const LAYOUT = 2;
 const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
@@ -56,10 +56,11 @@ const H_FREE = 2; // the first free slot + 1, 0 when none
 const H_HIGH = 3; // slots ever used
 const H_BLOCKED = 4;
 const H_SEQ = 5; // sockets made so far (SEQ's source) // threads blocked in a wait on some socket now (see waiters)
-const H_WAITERS = 16; // WAITERS entries of 2 words: the thread's wake-up + 1, the slot it waits on + 1
+const H_WAITERS = 16; // WAITERS entries of E words: the thread's wake-up + 1, the slot it waits on + 1, the thread's id
+const E = 3;
 /** Threads whose blocking waits another thread's closesocket can interrupt. */
 export const WAITERS = 120;
-const H_WORDS = H_WAITERS + 2 * WAITERS + 16;
+const H_WORDS = H_WAITERS + E * WAITERS + 16;
 const BYTES = 4 * (H_WORDS + SLOT_WORDS * CAPACITY);
 
 /** The table's memory as seen by this copy of the library. */
@@ -317,22 +318,50 @@ function slotBase(h: number): number {
 // blocks registers a wake-up (an eventfd on Linux) in a header entry, and
 // says which socket it waits on while it waits.
 
-/** Registers this thread's wake-up; returns its entry, or -1 when all are taken (its waits are then not interruptible). */
-export function addWaiter(wakeFd: number): number {
+/**
+ * Registers this thread's wake-up (`tid`: its kernel thread id); returns its
+ * entry, or -1 when all are taken (its waits are then not interruptible).
+ */
+export function addWaiter(wakeFd: number, tid: number): number {
   for (let i = 0; i < WAITERS; i++) {
-    if (Atomics.compareExchange(words, H_WAITERS + 2 * i, 0, wakeFd + 1) === 0) return i;
+    if (Atomics.compareExchange(words, H_WAITERS + E * i, 0, wakeFd + 1) === 0) {
+      Atomics.store(words, H_WAITERS + E * i + 2, tid);
+      return i;
+    }
   }
   return -1;
 }
 
 export function removeWaiter(entry: number): void {
-  Atomics.store(words, H_WAITERS + 2 * entry + 1, 0);
-  Atomics.store(words, H_WAITERS + 2 * entry, 0);
+  Atomics.store(words, H_WAITERS + E * entry + 2, 0);
+  Atomics.store(words, H_WAITERS + E * entry + 1, 0);
+  Atomics.store(words, H_WAITERS + E * entry, 0);
+}
+
+/**
+ * Frees the entries of threads that ended without giving theirs back (a
+ * Worker's terminate() runs no 'exit' listener): `gone(tid)` says a thread
+ * no longer exists, `closeFd` closes its wake-up, which only it ever closed.
+ */
+export function reclaimWaiters(gone: (tid: number) => boolean, closeFd: (fd: number) => void): void {
+  for (let i = 0; i < WAITERS; i++) {
+    const at = H_WAITERS + E * i;
+    const fd1 = Atomics.load(words, at);
+    const tid = Atomics.load(words, at + 2);
+    if (fd1 <= 0 || tid === 0 || !gone(tid)) continue;
+    // Claimed (-1) first, so that two threads reclaiming at once close it once.
+    if (Atomics.compareExchange(words, at, fd1, -1) !== fd1) continue;
+    // A thread that ended inside a wait still counts as blocked: uncount it.
+    if (Atomics.exchange(words, at + 1, 0) !== 0) Atomics.sub(words, H_BLOCKED, 1);
+    closeFd(fd1 - 1);
+    Atomics.store(words, at + 2, 0);
+    Atomics.store(words, at, 0);
+  }
 }
 
 /** Marks the thread of `entry` as blocked on `h` (or, with h < 0, no longer blocked). */
 export function waitingOn(entry: number, h: number): void {
-  const i = H_WAITERS + 2 * entry + 1;
+  const i = H_WAITERS + E * entry + 1;
   if (h >= 0) {
     Atomics.add(words, H_BLOCKED, 1);
     Atomics.store(words, i, slotOf(h) + 1);
@@ -348,7 +377,7 @@ export function waitersOn(h: number): number[] {
   const want = slotOf(h) + 1;
   const fds: number[] = [];
   for (let i = 0; i < WAITERS; i++) {
-    if (Atomics.load(words, H_WAITERS + 2 * i + 1) === want) fds.push(Atomics.load(words, H_WAITERS + 2 * i) - 1);
+    if (Atomics.load(words, H_WAITERS + E * i + 1) === want) fds.push(Atomics.load(words, H_WAITERS + E * i) - 1);
   }
   return fds;
 }

@@ -4,8 +4,9 @@
 // closing thread writes to. Without it a thread blocked in recv() on a socket
 // that another thread closed would wait for ever, and the close's FIN would
 // wait with it: the kernel keeps the socket open while a poll() holds it.
+import { existsSync } from 'node:fs';
 import { C, L } from '../../native-bindings/libc.js';
-import { addWaiter, removeWaiter, waitersOn, waitingOn } from '../shared-table.js';
+import { addWaiter, reclaimWaiters, removeWaiter, waitersOn, waitingOn } from '../shared-table.js';
 
 let wakeFd = -2; // -2: not made yet; -1: none (no eventfd, or every entry taken)
 let entry = -1;
@@ -17,12 +18,18 @@ function mine(): number {
   if (wakeFd !== -2) return wakeFd;
   wakeFd = C.eventfd(0, L.EFD_CLOEXEC | L.EFD_NONBLOCK);
   if (wakeFd < 0) return (wakeFd = -1);
-  entry = addWaiter(wakeFd);
+  // Workers that were terminated left their entries (and wake-ups) behind: free them first.
+  reclaimWaiters(
+    (tid) => !existsSync(`/proc/self/task/${tid}`),
+    (fd) => C.close(fd),
+  );
+  entry = addWaiter(wakeFd, C.gettid() as number);
   if (entry < 0) {
     C.close(wakeFd);
     return (wakeFd = -1);
   }
-  // A Worker that ends gives its entry back (its descriptor is the process's and would stay open).
+  // A Worker that ends gives its entry back (its descriptor is the process's and would stay open);
+  // one that is terminated runs no 'exit' listener: the next thread to register reclaims it.
   process.once('exit', () => {
     removeWaiter(entry);
     C.close(wakeFd);
