@@ -159,11 +159,16 @@ export function reserve(): Slot | undefined {
   return { handle: handleOf(slot, words[b + GEN]!), base: b };
 }
 
-/** Frees a slot: its handle is dead in every thread from now on. */
-function free(b: number): void {
+/**
+ * Frees the slot of handle `h`: its handle is dead in every thread from now
+ * on. False when another thread freed it first (two closes at once): the
+ * slot must go on the free list once, or two later sockets would share it.
+ */
+function free(b: number, h: number): boolean {
   const slot = (b - H_WORDS) / SLOT_WORDS;
+  const gen = Math.floor((h - 0x1000) / 4 / SLOT_BITS) | 0;
   // A new generation first: a thread that reads the slot from here on sees the handle gone.
-  words[b + GEN] = (words[b + GEN]! + 1) | 0;
+  if (Atomics.compareExchange(words, b + GEN, gen, (gen + 1) | 0) !== gen) return false;
   words[b + STATE] = 0;
   lock();
   try {
@@ -172,11 +177,12 @@ function free(b: number): void {
   } finally {
     unlock();
   }
+  return true;
 }
 
 /** Gives a reserved slot back (socket() or accept() failed before the handle was handed out). */
 export function release(s: Slot): void {
-  free(s.base);
+  free(s.base, s.handle);
 }
 
 /** Records the socket's kind (as the backend settled it: socket() resolves type 0 and AF_UNSPEC). */
@@ -249,8 +255,7 @@ export class HandleTable<S extends SockBase = SockBase> {
   delete(h: number): boolean {
     const b = liveBase(h);
     this.mine.delete(h);
-    if (b < 0) return false;
-    free(b);
+    if (b < 0 || !free(b, h)) return false;
     this.channel?.postMessage(h);
     return true;
   }

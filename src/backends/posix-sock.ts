@@ -93,6 +93,10 @@ export class PosixSock implements SockBase {
   set fd(v: number) {
     if (this.own()) words[this.base + FD] = v;
   }
+  /** The descriptor, taken for closing (fd reads -1 after): when two threads close at once, one gets it. */
+  takeFd(): number {
+    return this.own() ? Atomics.exchange(words, this.base + FD, -1) : -1;
+  }
   /**
    * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK, so a
    * blocking call is emulated (posix.ts waitReady): try, wait in poll()

@@ -750,8 +750,9 @@ function closeFd(s: PosixSock): void {
   // libuv must stop watching before the descriptor is closed (and its number reused).
   s.watch?.close();
   s.watch = s.rdShutWatch = null;
-  const fd = s.fd;
-  s.fd = -1;
+  // Another thread closing the socket at the same moment gets -1: the number is closed once.
+  const fd = s.takeFd();
+  if (fd < 0) return;
   // Winsock: blocking calls other threads have pending on the socket are cancelled (WSAEINTR).
   wakeWaiters(s.handle);
   C.close(fd);
