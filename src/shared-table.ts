@@ -20,9 +20,12 @@
 //   generation (exact, at the next call), and a BroadcastChannel tells the
 //   threads that are on their loop, so that operations pending there settle
 //   (995) and their watches go.
-// - Slots are taken and freed under a spin lock in the header (a few
-//   instructions held: no blocking wait is needed, and Atomics.wait does not
-//   work on memory koffi maps). Every other word is read and written plainly:
+// - Slots are taken and freed without a lock: the free list is a stack whose
+//   head (slot and a tag, one 64-bit word) moves by compare-and-swap. A lock
+//   would be held by a thread that a Worker's terminate() can stop at any
+//   instruction (no finally runs), leaving every other thread spinning for
+//   ever; a stopped compare-and-swap loop at worst loses the one slot it had
+//   taken. Every other word is read and written plainly:
 //   like Winsock itself, the library does not order two threads' calls on one
 //   socket; each call sees the state the last finished call left.
 // - A copy of a different layout (another version of the library in the same
@@ -31,7 +34,7 @@ import koffi from 'koffi';
 import { processMemory } from '../native-bindings/process-memory.js';
 import type { SockBase } from './backends/backend.js';
 
-const LAYOUT = 2;
+const LAYOUT = 3;
 const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
@@ -51,9 +54,8 @@ const SLOT_BITS = 2 ** 18;
 
 // Header words.
 const H_STARTUPS = 0;
-const H_LOCK = 1;
-const H_FREE = 2; // the first free slot + 1, 0 when none
-const H_HIGH = 3; // slots ever used
+const H_HIGH = 1; // slots ever used
+const H_FREE64 = 1; // words 2 and 3, as the 64-bit word `head[1]`: the first free slot + 1 (0 when none), and above it a tag that every change bumps
 const H_BLOCKED = 4;
 const H_SEQ = 5; // sockets made so far (SEQ's source) // threads blocked in a wait on some socket now (see waiters)
 const H_WAITERS = 16; // WAITERS entries of E words: the thread's wake-up + 1, the slot it waits on + 1, the thread's id
@@ -88,13 +90,9 @@ function open(): Int32Array {
   return new Int32Array(koffi.view(address, BYTES));
 }
 
-function lock(): void {
-  while (Atomics.compareExchange(words, H_LOCK, 0, 1) !== 0);
-}
-
-function unlock(): void {
-  Atomics.store(words, H_LOCK, 0);
-}
+/** The free list's head: the tag makes a compare-and-swap fail if the list changed meanwhile, even back to the same first slot. */
+const head = new BigInt64Array(words.buffer, words.byteOffset, 2);
+const withTag = (old: bigint, top: number): bigint => (((old >> 32n) + 1n) << 32n) | BigInt(top);
 
 // --- the start-up count ---------------------------------------------------------
 export const startups = (): number => Atomics.load(words, H_STARTUPS);
@@ -137,19 +135,22 @@ export const isLive = (h: number): boolean => liveBase(h) >= 0;
 
 /** Takes a free slot for a new socket; undefined when the table is full. */
 export function reserve(): Slot | undefined {
-  lock();
-  let slot: number;
-  try {
-    const free = words[H_FREE]!;
-    if (free !== 0) {
-      slot = free - 1;
-      words[H_FREE] = words[baseOf(slot) + NEXT]!;
-    } else if (words[H_HIGH]! < CAPACITY) {
-      slot = words[H_HIGH]!;
-      words[H_HIGH] = slot + 1;
-    } else return undefined;
-  } finally {
-    unlock();
+  let slot = -1;
+  for (;;) {
+    const old = Atomics.load(head, H_FREE64);
+    const top = Number(old & 0xffffffffn);
+    if (top === 0) break;
+    // Read before the swap: if another thread took the slot meanwhile, the tag moved and the swap fails.
+    const next = Atomics.load(words, baseOf(top - 1) + NEXT);
+    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, next)) === old) {
+      slot = top - 1;
+      break;
+    }
+  }
+  while (slot < 0) {
+    const high = Atomics.load(words, H_HIGH);
+    if (high >= CAPACITY) return undefined;
+    if (Atomics.compareExchange(words, H_HIGH, high, high + 1) === high) slot = high;
   }
   const b = baseOf(slot);
   // The backend's words start zeroed, whatever the slot's last socket left.
@@ -170,14 +171,11 @@ function free(b: number, h: number): boolean {
   // A new generation first: a thread that reads the slot from here on sees the handle gone.
   if (Atomics.compareExchange(words, b + GEN, gen, (gen + 1) | 0) !== gen) return false;
   words[b + STATE] = 0;
-  lock();
-  try {
-    words[b + NEXT] = words[H_FREE]!;
-    words[H_FREE] = slot + 1;
-  } finally {
-    unlock();
+  for (;;) {
+    const old = Atomics.load(head, H_FREE64);
+    Atomics.store(words, b + NEXT, Number(old & 0xffffffffn));
+    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, slot + 1)) === old) return true;
   }
-  return true;
 }
 
 /** Gives a reserved slot back (socket() or accept() failed before the handle was handed out). */
