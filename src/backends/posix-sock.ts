@@ -82,8 +82,9 @@ export class PosixSock implements SockBase {
 
   private setFlag(bit: number, on: boolean): void {
     if (!this.own()) return;
-    const i = this.base + FLAGS;
-    words[i] = on ? words[i]! | bit : words[i]! & ~bit;
+    // Atomic: another thread may be changing another flag of the same word at this moment.
+    if (on) Atomics.or(words, this.base + FLAGS, bit);
+    else Atomics.and(words, this.base + FLAGS, ~bit);
   }
 
   /** The Linux descriptor; -1 once closed. */
@@ -188,7 +189,7 @@ export class PosixSock implements SockBase {
   keep(k: number, v: number): void {
     if (!this.own()) return;
     words[this.base + KEPT + k] = v;
-    words[this.base + KEPT_HAS] = words[this.base + KEPT_HAS]! | (1 << k);
+    Atomics.or(words, this.base + KEPT_HAS, 1 << k);
   }
   /** Winsock: an accepted socket has the listener's options (linger, timeouts, the kept values). */
   inheritOptions(from: PosixSock): void {
