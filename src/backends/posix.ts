@@ -199,6 +199,9 @@ function isConnected(s: PosixSock): boolean {
   return s.connected;
 }
 
+/** This thread's watched records by descriptor number (see watchOf). */
+const watchedFds = new Map<number, PosixSock>();
+
 /** The socket's watch, made on first need; null when the descriptor cannot be watched. */
 function watchOf(s: PosixSock): Watch | null {
   if (s.watch) return s.watch;
@@ -206,8 +209,16 @@ function watchOf(s: PosixSock): Watch | null {
   // watch one that is not ours any more: a program can close the fd behind the
   // library's back (nativeFd() hands it out). Check it is still an open socket.
   len1[0] = 4;
-  if (s.fd < 0 || C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
-  s.watch = new Watch(s.fd);
+  const fd = s.fd;
+  if (fd < 0 || C.getsockopt(fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
+  // A socket this thread watched under the same number was closed by another
+  // thread (the news has not reached this loop yet) and the number reused: its
+  // watch goes first. libuv takes one watch per descriptor in a loop, and koffi
+  // aborts the process on a second.
+  const stale = watchedFds.get(fd);
+  if (stale && stale !== s && stale.watch) forget(stale);
+  watchedFds.set(fd, s);
+  s.watch = new Watch(fd);
   return s.watch;
 }
 
@@ -753,6 +764,7 @@ function closeFd(s: PosixSock): void {
   // Another thread closing the socket at the same moment gets -1: the number is closed once.
   const fd = s.takeFd();
   if (fd < 0) return;
+  if (watchedFds.get(fd) === s) watchedFds.delete(fd);
   // Winsock: blocking calls other threads have pending on the socket are cancelled (WSAEINTR).
   wakeWaiters(s.handle);
   C.close(fd);
