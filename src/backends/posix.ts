@@ -199,8 +199,13 @@ function isConnected(s: PosixSock): boolean {
   return s.connected;
 }
 
-/** This thread's watched records by descriptor number (see watchOf). */
-const watchedFds = new Map<number, PosixSock>();
+/**
+ * This thread's watched records by descriptor number (see watchOf). One map
+ * for every copy of the library in the thread (ESM import and CommonJS
+ * require share the table, so both may wait on one socket): on globalThis.
+ */
+const watchedFds: Map<number, PosixSock> = ((globalThis as Record<symbol, unknown>)[Symbol.for('winsock-compat.watched-fds')] ??=
+  new Map()) as Map<number, PosixSock>;
 
 /** The socket's watch, made on first need; null when the descriptor cannot be watched. */
 function watchOf(s: PosixSock): Watch | null {
@@ -216,7 +221,11 @@ function watchOf(s: PosixSock): Watch | null {
   // watch goes first. libuv takes one watch per descriptor in a loop, and koffi
   // aborts the process on a second.
   const stale = watchedFds.get(fd);
-  if (stale && stale !== s && stale.watch) forget(stale);
+  if (stale && stale !== s && stale.watch) {
+    // Another copy of the library in this thread watches this very socket: one watch serves both.
+    if (stale.handle === s.handle && stale.alive()) return (s.watch = stale.watch);
+    forget(stale);
+  }
   watchedFds.set(fd, s);
   s.watch = new Watch(fd);
   return s.watch;
