@@ -296,8 +296,10 @@ export function closesocket(s: SOCKET): number {
   // WSAEWOULDBLOCK and stays open, its pending operations too; anything else
   // frees the handle, and what was pending on it is aborted.
   if (rc === 0) {
-    table.delete(s);
+    // Another thread's closesocket of the same handle got there first: the handle was already invalid.
+    const freed = table.delete(s);
     closed(s);
+    if (!freed) return fail(WSA.WSAENOTSOCK);
   }
   return rc;
 }

@@ -20,9 +20,12 @@
 //   generation (exact, at the next call), and a BroadcastChannel tells the
 //   threads that are on their loop, so that operations pending there settle
 //   (995) and their watches go.
-// - Slots are taken and freed under a spin lock in the header (a few
-//   instructions held: no blocking wait is needed, and Atomics.wait does not
-//   work on memory koffi maps). Every other word is read and written plainly:
+// - Slots are taken and freed without a lock: the free list is a stack whose
+//   head (slot and a tag, one 64-bit word) moves by compare-and-swap. A lock
+//   would be held by a thread that a Worker's terminate() can stop at any
+//   instruction (no finally runs), leaving every other thread spinning for
+//   ever; a stopped compare-and-swap loop at worst loses the one slot it had
+//   taken. Every other word is read and written plainly:
 //   like Winsock itself, the library does not order two threads' calls on one
 //   socket; each call sees the state the last finished call left.
 // - A copy of a different layout (another version of the library in the same
@@ -31,12 +34,12 @@ import koffi from 'koffi';
 import { processMemory } from '../native-bindings/process-memory.js';
 import type { SockBase } from './backends/backend.js';
 
-const LAYOUT = 1;
+const LAYOUT = 3;
 const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
 export const SLOT_WORDS = 32;
-const GEN = 0;
+export const GEN = 0;
 const STATE = 1; // 0 free, 1 reserved (socket() under way), 2 live
 const NEXT = 2; // free list: the next free slot + 1
 const KIND = 3; // af | type << 8 | protocol << 16
@@ -51,16 +54,16 @@ const SLOT_BITS = 2 ** 18;
 
 // Header words.
 const H_STARTUPS = 0;
-const H_LOCK = 1;
-const H_FREE = 2; // the first free slot + 1, 0 when none
-const H_HIGH = 3; // slots ever used
+const H_HIGH = 1; // slots ever used
+const H_FREE64 = 1; // words 2 and 3, as the 64-bit word `head[1]`: the first free slot + 1 (0 when none), and above it a tag that every change bumps
 const H_BLOCKED = 4;
 const H_SEQ = 5; // sockets made so far (SEQ's source)
-const H_COPIES = 6; // copies of the library that mapped the table (see shared()) // threads blocked in a wait on some socket now (see waiters)
-const H_WAITERS = 16; // WAITERS entries of 2 words: a wait's wake-up + 1, the slot it waits on + 1
+const H_COPIES = 6; // copies of the library that mapped the table (see shared())
+const H_WAITERS = 16; // WAITERS entries of E words: the entry's wake-up + 1 (made once, never closed), the slot its wait is on + 1, claimed (1) or free (0)
+const E = 3;
 /** Blocking waits at one time that another thread's closesocket can interrupt. */
 export const WAITERS = 120;
-const H_WORDS = H_WAITERS + 2 * WAITERS + 16;
+const H_WORDS = H_WAITERS + E * WAITERS + 16;
 const BYTES = 4 * (H_WORDS + SLOT_WORDS * CAPACITY);
 
 /** The table's memory as seen by this copy of the library. */
@@ -90,13 +93,9 @@ function open(): Int32Array {
   return w;
 }
 
-function lock(): void {
-  while (Atomics.compareExchange(words, H_LOCK, 0, 1) !== 0);
-}
-
-function unlock(): void {
-  Atomics.store(words, H_LOCK, 0);
-}
+/** The free list's head: the tag makes a compare-and-swap fail if the list changed meanwhile, even back to the same first slot. */
+const head = new BigInt64Array(words.buffer, words.byteOffset, 2);
+const withTag = (old: bigint, top: number): bigint => (((old >> 32n) + 1n) << 32n) | BigInt(top);
 
 // --- the start-up count ---------------------------------------------------------
 // A plain read: every call asks, and the count only changes through the Atomics below.
@@ -116,8 +115,9 @@ export interface Slot {
 
 const baseOf = (slot: number): number => H_WORDS + slot * SLOT_WORDS;
 
+/** The generation word is read unsigned: 2^32 generations per slot before a handle number comes back. */
 function handleOf(slot: number, gen: number): number {
-  return 0x1000 + 4 * (gen * SLOT_BITS + slot);
+  return 0x1000 + 4 * ((gen >>> 0) * SLOT_BITS + slot);
 }
 
 /** The slot number a handle names, or -1 for a number that is no handle of ours. */
@@ -140,19 +140,22 @@ const isLive = (h: number): boolean => liveBase(h) >= 0;
 
 /** Takes a free slot for a new socket; undefined when the table is full. */
 export function reserve(): Slot | undefined {
-  lock();
-  let slot: number;
-  try {
-    const free = words[H_FREE]!;
-    if (free !== 0) {
-      slot = free - 1;
-      words[H_FREE] = words[baseOf(slot) + NEXT]!;
-    } else if (words[H_HIGH]! < CAPACITY) {
-      slot = words[H_HIGH]!;
-      words[H_HIGH] = slot + 1;
-    } else return undefined;
-  } finally {
-    unlock();
+  let slot = -1;
+  for (;;) {
+    const old = Atomics.load(head, H_FREE64);
+    const top = Number(old & 0xffffffffn);
+    if (top === 0) break;
+    // Read before the swap: if another thread took the slot meanwhile, the tag moved and the swap fails.
+    const next = Atomics.load(words, baseOf(top - 1) + NEXT);
+    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, next)) === old) {
+      slot = top - 1;
+      break;
+    }
+  }
+  while (slot < 0) {
+    const high = Atomics.load(words, H_HIGH);
+    if (high >= CAPACITY) return undefined;
+    if (Atomics.compareExchange(words, H_HIGH, high, high + 1) === high) slot = high;
   }
   const b = baseOf(slot);
   // The backend's words start zeroed, whatever the slot's last socket left.
@@ -162,24 +165,27 @@ export function reserve(): Slot | undefined {
   return { handle: handleOf(slot, words[b + GEN]!), base: b };
 }
 
-/** Frees a slot: its handle is dead in every thread from now on. */
-function free(b: number): void {
+/**
+ * Frees the slot of handle `h`: its handle is dead in every thread from now
+ * on. False when another thread freed it first (two closes at once): the
+ * slot must go on the free list once, or two later sockets would share it.
+ */
+function free(b: number, h: number): boolean {
   const slot = (b - H_WORDS) / SLOT_WORDS;
+  const gen = Math.floor((h - 0x1000) / 4 / SLOT_BITS) | 0;
   // A new generation first: a thread that reads the slot from here on sees the handle gone.
-  words[b + GEN] = (words[b + GEN]! + 1) | 0;
+  if (Atomics.compareExchange(words, b + GEN, gen, (gen + 1) | 0) !== gen) return false;
   words[b + STATE] = 0;
-  lock();
-  try {
-    words[b + NEXT] = words[H_FREE]!;
-    words[H_FREE] = slot + 1;
-  } finally {
-    unlock();
+  for (;;) {
+    const old = Atomics.load(head, H_FREE64);
+    Atomics.store(words, b + NEXT, Number(old & 0xffffffffn));
+    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, slot + 1)) === old) return true;
   }
 }
 
 /** Gives a reserved slot back (socket() or accept() failed before the handle was handed out). */
 export function release(s: Slot): void {
-  free(s.base);
+  free(s.base, s.handle);
 }
 
 /** Records the socket's kind (as the backend settled it: socket() resolves type 0 and AF_UNSPEC). */
@@ -216,6 +222,16 @@ export class SlotView implements SockBase {
   /** False once the handle was closed, by any thread. */
   alive(): boolean {
     return isLive(this.handle);
+  }
+
+  /**
+   * True while the slot still holds this handle. Once another thread closed
+   * it, the slot may already hold the next socket's state: a call still under
+   * way here (a lingering closesocket, a wait) must then see a closed record
+   * (fd -1, nothing set), never read or write that other socket's words.
+   */
+  protected own(): boolean {
+    return words[this.base + GEN] === this.gen;
   }
 }
 
@@ -289,8 +305,7 @@ export class HandleTable<S extends SockBase = SockBase> {
   delete(h: number): boolean {
     const b = liveBase(h);
     this.mine.delete(h);
-    if (b < 0) return false;
-    free(b);
+    if (b < 0 || !free(b, h)) return false;
     this.channel?.postMessage(h);
     return true;
   }
@@ -355,47 +370,56 @@ function slotBase(h: number): number {
 // on the socket. A thread blocked in the backend's wait must be woken to see
 // that (on Linux a descriptor closed by another thread does not wake poll(),
 // and the poll keeps the socket alive until it returns). While it waits, a
-// thread lists its wake-up (an eventfd on Linux) and the socket in a header
-// entry; the closing thread wakes every entry of that socket. Only a process
-// where more than one copy of the library runs (Workers) needs it: `shared()`.
+// thread claims a header entry, which holds a wake-up (an eventfd on Linux),
+// and lists the socket there; the closing thread wakes every entry of that
+// socket. An entry's wake-up is made once and never closed, so a closing
+// thread can never write to a descriptor that was closed (and its number
+// reused) meanwhile; at most WAITERS of them exist in the process. No lock:
+// a Worker's terminate() can stop a thread at any instruction (no finally
+// runs), and a lock it held would stop every other thread. Only a process
+// where more than one copy of the library runs (Workers) needs this: `shared()`.
 
 /** True once a second copy of the library (another thread's, or ESM beside CJS) mapped the table. */
 export const shared = (): boolean => words[H_COPIES]! > 1;
 
-/** Lists a wait on `h` with its wake-up; returns the entry, or -1 when all are taken (the wait is then not interruptible). */
-export function addWaiter(wakeFd: number, h: number): number {
+/**
+ * Claims an entry for a wait on `h`; returns it, or -1 when all are taken (the
+ * wait is then not interruptible). `make()` makes the entry's wake-up the
+ * first time the entry is used (-1 if it cannot).
+ */
+export function addWaiter(h: number, make: () => number): number {
   for (let i = 0; i < WAITERS; i++) {
-    if (Atomics.compareExchange(words, H_WAITERS + 2 * i, 0, wakeFd + 1) === 0) {
-      Atomics.store(words, H_WAITERS + 2 * i + 1, slotOf(h) + 1);
-      Atomics.add(words, H_BLOCKED, 1);
-      return i;
+    const at = H_WAITERS + E * i;
+    if (Atomics.compareExchange(words, at + 2, 0, 1) !== 0) continue;
+    if (Atomics.load(words, at) === 0) {
+      const fd = make();
+      if (fd < 0) return (Atomics.store(words, at + 2, 0), -1);
+      Atomics.store(words, at, fd + 1);
     }
+    Atomics.store(words, at + 1, slotOf(h) + 1);
+    Atomics.add(words, H_BLOCKED, 1);
+    return i;
   }
   return -1;
 }
 
-/** Ends a listed wait. Under the lock, so that no closing thread still writes to the wake-up once the caller closes it. */
+/** The wake-up descriptor of a claimed entry. */
+export const waiterFd = (entry: number): number => Atomics.load(words, H_WAITERS + E * entry) - 1;
+
+/** Gives a claimed entry back (its wake-up stays, for the next wait). */
 export function removeWaiter(entry: number): void {
-  lock();
-  try {
-    Atomics.store(words, H_WAITERS + 2 * entry + 1, 0);
-    Atomics.store(words, H_WAITERS + 2 * entry, 0);
-    Atomics.sub(words, H_BLOCKED, 1);
-  } finally {
-    unlock();
-  }
+  const at = H_WAITERS + E * entry;
+  Atomics.store(words, at + 1, 0);
+  Atomics.sub(words, H_BLOCKED, 1);
+  Atomics.store(words, at + 2, 0);
 }
 
 /** Calls `wake(fd)` for the wake-up of every wait listed on `h` (none, at the cost of one read, when nothing waits). */
 export function wakeWaitersOn(h: number, wake: (fd: number) => void): void {
   if (Atomics.load(words, H_BLOCKED) === 0) return;
   const want = slotOf(h) + 1;
-  lock();
-  try {
-    for (let i = 0; i < WAITERS; i++) {
-      if (Atomics.load(words, H_WAITERS + 2 * i + 1) === want) wake(Atomics.load(words, H_WAITERS + 2 * i) - 1);
-    }
-  } finally {
-    unlock();
+  for (let i = 0; i < WAITERS; i++) {
+    const at = H_WAITERS + E * i;
+    if (Atomics.load(words, at + 1) === want) wake(Atomics.load(words, at) - 1);
   }
 }

@@ -46,20 +46,26 @@ export class PosixSock extends SlotView {
   rdShutWatch: Interest | null = null;
 
   private flag(bit: number): boolean {
-    return (words[this.base + FLAGS]! & bit) !== 0;
+    return this.own() && (words[this.base + FLAGS]! & bit) !== 0;
   }
 
   private setFlag(bit: number, on: boolean): void {
-    const i = this.base + FLAGS;
-    words[i] = on ? words[i]! | bit : words[i]! & ~bit;
+    if (!this.own()) return;
+    // Atomic: another thread may be changing another flag of the same word at this moment.
+    if (on) Atomics.or(words, this.base + FLAGS, bit);
+    else Atomics.and(words, this.base + FLAGS, ~bit);
   }
 
   /** The Linux descriptor; -1 once closed. */
   get fd(): number {
-    return words[this.base + FD]!;
+    return this.own() ? words[this.base + FD]! : -1;
   }
   set fd(v: number) {
-    words[this.base + FD] = v;
+    if (this.own()) words[this.base + FD] = v;
+  }
+  /** The descriptor, taken for closing (fd reads -1 after): when two threads close at once, one gets it. */
+  takeFd(): number {
+    return this.own() ? Atomics.exchange(words, this.base + FD, -1) : -1;
   }
   /**
    * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK, so a
@@ -120,16 +126,17 @@ export class PosixSock extends SlotView {
   }
   /** A failure every later send/recv repeats: WSAECONNRESET (peer) or WSAECONNABORTED (our own reset); 0 if none. */
   get broken(): number {
-    return words[this.base + BROKEN]!;
+    return this.own() ? words[this.base + BROKEN]! : 0;
   }
   set broken(v: number) {
-    words[this.base + BROKEN] = v;
+    if (this.own()) words[this.base + BROKEN] = v;
   }
   /** Winsock's view of SO_LINGER; the kernel's stays off so close() never blocks (see closesocket). */
   get linger(): Linger {
     return { l_onoff: words[this.base + L_ONOFF]!, l_linger: words[this.base + L_LINGER]! };
   }
   set linger(v: Linger) {
+    if (!this.own()) return;
     words[this.base + L_ONOFF] = v.l_onoff;
     words[this.base + L_LINGER] = v.l_linger;
   }
@@ -138,7 +145,7 @@ export class PosixSock extends SlotView {
     return words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)]! >>> 0;
   }
   setTimeout(linuxOpt: number, ms: number): void {
-    words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)] = ms | 0;
+    if (this.own()) words[this.base + (linuxOpt === LINUX_SO_RCVTIMEO ? RCVTIMEO : SNDTIMEO)] = ms | 0;
   }
   /** Whether option value `k` (0..KEPT_COUNT-1, posix.ts's numbering) was kept. */
   keeps(k: number): boolean {
@@ -149,12 +156,13 @@ export class PosixSock extends SlotView {
     return words[this.base + KEPT + k]!;
   }
   keep(k: number, v: number): void {
+    if (!this.own()) return;
     words[this.base + KEPT + k] = v;
-    words[this.base + KEPT_HAS] = words[this.base + KEPT_HAS]! | (1 << k);
+    Atomics.or(words, this.base + KEPT_HAS, 1 << k);
   }
   /** Winsock: an accepted socket has the listener's options (linger, timeouts, the kept values). */
   inheritOptions(from: PosixSock): void {
-    words.copyWithin(this.base + L_ONOFF, from.base + L_ONOFF, from.base + OPTIONS_END);
+    if (this.own()) words.copyWithin(this.base + L_ONOFF, from.base + L_ONOFF, from.base + OPTIONS_END);
   }
   /**
    * The peer as Linux sockaddr bytes: where connect() was asked to go, or who
@@ -167,11 +175,12 @@ export class PosixSock extends SlotView {
   /** Records the first `len` bytes of `bytes` as the peer. */
   setPeer(bytes: Uint8Array, len: number): void {
     const n = Math.min(len, 28);
+    if (!this.own()) return;
     new Uint8Array(words.buffer, words.byteOffset + 4 * (this.base + PEER), n).set(bytes.subarray(0, n));
     words[this.base + PEER_LEN] = n;
   }
   /** AcceptEx / DisconnectEx(TF_REUSE_SOCKET): this handle takes `from`'s socket and its whole Winsock state. */
   takeState(from: PosixSock): void {
-    words.copyWithin(this.base + FD, from.base + FD, from.base + END);
+    if (this.own()) words.copyWithin(this.base + FD, from.base + FD, from.base + END);
   }
 }

@@ -29,6 +29,7 @@ const lingerBuf = new Int32Array(2);
 const pollBuf = Buffer.alloc(8);
 /** waitReady's two pollfds: the socket's and the thread's wake-up. */
 const waitBuf = Buffer.alloc(16);
+const wakeSink = new BigUint64Array(1);
 
 // Struct layouts, from the declarations in libc.ts rather than written again here.
 const IN_LEN = koffi.sizeof(sockaddr_in);
@@ -145,8 +146,14 @@ function waitReady(s: PosixSock, events: number, ms: number): number {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
       const rc = C.poll(waitBuf, wake >= 0 ? 2 : 1, left);
-      // Woken: the thread that closes the socket set its fd to -1 before it woke us.
-      if (rc > 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0 && (s.fd !== fd || !s.alive())) return INTERRUPTED;
+      if (rc > 0 && wake >= 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0) {
+        // Woken: the thread that closes the socket took its fd before it woke us.
+        if (s.fd !== fd || !s.alive()) return INTERRUPTED;
+        // A wake-up for another wait that used this entry: consume it, wait on.
+        C.read(wake, wakeSink, 8);
+        waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
+        if (waitBuf.readInt16LE(POLLFD_REVENTS) === 0) continue;
+      }
       if (rc > 0) return waitBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
       if (rc === 0 && left === 0) return 0;
       if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
@@ -190,6 +197,14 @@ function isConnected(s: PosixSock): boolean {
   return s.connected;
 }
 
+/**
+ * This thread's watched records by descriptor number (see watchOf). One map
+ * for every copy of the library in the thread (ESM import and CommonJS
+ * require share the table, so both may wait on one socket): on globalThis.
+ */
+const watchedFds: Map<number, PosixSock> = ((globalThis as Record<symbol, unknown>)[Symbol.for('winsock-compat.watched-fds')] ??=
+  new Map()) as Map<number, PosixSock>;
+
 /** The socket's watch, made on first need; null when the descriptor cannot be watched. */
 function watchOf(s: PosixSock): Watch | null {
   if (s.watch) return s.watch;
@@ -197,8 +212,20 @@ function watchOf(s: PosixSock): Watch | null {
   // watch one that is not ours any more: a program can close the fd behind the
   // library's back (nativeFd() hands it out). Check it is still an open socket.
   len1[0] = 4;
-  if (s.fd < 0 || C.getsockopt(s.fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
-  s.watch = new Watch(s.fd);
+  const fd = s.fd;
+  if (fd < 0 || C.getsockopt(fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
+  // A socket this thread watched under the same number was closed by another
+  // thread (the news has not reached this loop yet) and the number reused: its
+  // watch goes first. libuv takes one watch per descriptor in a loop, and koffi
+  // aborts the process on a second.
+  const stale = watchedFds.get(fd);
+  if (stale && stale !== s && stale.watch) {
+    // Another copy of the library in this thread watches this very socket: one watch serves both.
+    if (stale.handle === s.handle && stale.alive()) return (s.watch = stale.watch);
+    forget(stale);
+  }
+  watchedFds.set(fd, s);
+  s.watch = new Watch(fd);
   return s.watch;
 }
 
@@ -741,8 +768,10 @@ function closeFd(s: PosixSock): void {
   // libuv must stop watching before the descriptor is closed (and its number reused).
   s.watch?.close();
   s.watch = s.rdShutWatch = null;
-  const fd = s.fd;
-  s.fd = -1;
+  // Another thread closing the socket at the same moment gets -1: the number is closed once.
+  const fd = s.takeFd();
+  if (fd < 0) return;
+  if (watchedFds.get(fd) === s) watchedFds.delete(fd);
   // Winsock: blocking calls other threads have pending on the socket are cancelled (WSAEINTR).
   wakeWaiters(s.handle);
   C.close(fd);

@@ -21,9 +21,12 @@ export class Win32Sock extends SlotView {
 
   /** ws2_32's SOCKET, exact (a UINT_PTR: two words). api.ts's nativeFd() reads `fd`. */
   get fd(): NativeSocket {
+    // INVALID_SOCKET once the slot holds another socket: ws2_32 then answers WSAENOTSOCK.
+    if (!this.own()) return 0xffffffffffffffffn;
     return (BigInt(words[this.base + FD_HIGH]! >>> 0) << 32n) | BigInt(words[this.base + FD_LOW]! >>> 0);
   }
   set fd(v: NativeSocket) {
+    if (!this.own()) return;
     words[this.base + FD_LOW] = Number(v & 0xffffffffn) | 0;
     words[this.base + FD_HIGH] = Number((v >> 32n) & 0xffffffffn) | 0;
   }
@@ -37,10 +40,10 @@ export class Win32Sock extends SlotView {
     return (words[this.base + FLAGS]! & NONBLOCKING) !== 0;
   }
   set nonblocking(v: boolean) {
-    words[this.base + FLAGS] = v ? NONBLOCKING : 0;
+    if (this.own()) words[this.base + FLAGS] = v ? NONBLOCKING : 0;
   }
   /** AcceptEx / DisconnectEx(TF_REUSE_SOCKET): this handle takes `from`'s SOCKET and mode. */
   takeState(from: Win32Sock): void {
-    words.copyWithin(this.base + FD_LOW, from.base + FD_LOW, from.base + END);
+    if (this.own()) words.copyWithin(this.base + FD_LOW, from.base + FD_LOW, from.base + END);
   }
 }
