@@ -169,6 +169,9 @@ function ctl(op: number, w: EpollWatch, mask: number, gen: number): number {
   return E!.ctl(epfd, op, w.fd, ctlEvent) === 0 ? 0 : koffi.errno();
 }
 
+/** The watches that fired in this dispatch and still have interests: armed again once it ends. */
+const rearm: EpollWatch[] = [];
+
 /** The first exception an interest threw during a dispatch: the others still run, then it is thrown. */
 let thrown: { e: unknown } | null = null;
 
@@ -190,6 +193,12 @@ function onEpoll(status: number): void {
     }
   } finally {
     dispatching = false;
+    // Armed again only now: armed within the loop, a socket whose condition
+    // lasts (its reader runs on a later turn) would come back in the next
+    // epoll_wait of this same call, for ever (1,000 readable sockets whose
+    // recvs the promise layer had deferred to setImmediate spun here).
+    for (const w of rearm) if (w.gen > 0 && w.armed === 0 && w.size > 0) w.rearm();
+    rearm.length = 0;
   }
   idle();
   if (thrown) {
@@ -335,8 +344,17 @@ export class EpollWatch {
     if (this.more) {
       for (const i of [...this.more]) if (bitsOf(i) & b && this.has(i)) this.call(i, e);
     } else if (this.one && bitsOf(this.one) & b) this.call(this.one, e);
-    // Level-triggered, as uv_poll: what still waits is armed again, and wakes again next turn if the condition lasts.
-    if (this.gen === gen && this.armed === 0 && (this.one || this.more)) this.arm();
+    // Level-triggered, as uv_poll: what still waits is armed again (after the
+    // dispatch: see onEpoll), and wakes again next turn if the condition lasts.
+    if (this.gen === gen && this.armed === 0 && (this.one || this.more)) {
+      if (dispatching) rearm.push(this);
+      else this.arm();
+    }
+  }
+
+  /** Arms a registration that fired, once the dispatch that fired it is over. */
+  rearm(): void {
+    this.arm();
   }
 
   private call(i: Interest, e: Ready): void {
