@@ -21,7 +21,7 @@
 //   threads that are on their loop, so that operations pending there settle
 //   (995) and their watches go.
 // - Slots are taken and freed without a lock: the free list is a stack whose
-//   head (slot and a tag, one 64-bit word) moves by compare-and-swap. A lock
+//   head (slot and a tag, one 32-bit word) moves by compare-and-swap. A lock
 //   would be held by a thread that a Worker's terminate() can stop at any
 //   instruction (no finally runs), leaving every other thread spinning for
 //   ever; a stopped compare-and-swap loop at worst loses the one slot it had
@@ -34,7 +34,7 @@ import koffi from 'koffi';
 import { processMemory } from '../native-bindings/process-memory.js';
 import type { SockBase } from './backends/backend.js';
 
-const LAYOUT = 3;
+const LAYOUT = 4;
 const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
@@ -55,7 +55,7 @@ const SLOT_BITS = 2 ** 18;
 // Header words.
 const H_STARTUPS = 0;
 const H_HIGH = 1; // slots ever used
-const H_FREE64 = 1; // words 2 and 3, as the 64-bit word `head[1]`: the first free slot + 1 (0 when none), and above it a tag that every change bumps
+const H_FREE = 2; // the free list's head: the first free slot + 1 (0 when none) in the low FREE_BITS, a tag that every change bumps above
 const H_BLOCKED = 4;
 const H_SEQ = 5; // sockets made so far (SEQ's source)
 const H_COPIES = 6; // copies of the library that mapped the table (see shared())
@@ -93,9 +93,13 @@ function open(): Int32Array {
   return w;
 }
 
-/** The free list's head: the tag makes a compare-and-swap fail if the list changed meanwhile, even back to the same first slot. */
-const head = new BigInt64Array(words.buffer, words.byteOffset, 2);
-const withTag = (old: bigint, top: number): bigint => (((old >> 32n) + 1n) << 32n) | BigInt(top);
+// The tag makes a compare-and-swap fail if the list changed meanwhile, even
+// back to the same first slot (13 bits: a thread would have to stall across
+// exactly a multiple of 8,192 changes for it to pass wrongly). One 32-bit
+// word, not a BigInt64Array: a BigInt per operation cost flat churn a third.
+const FREE_BITS = 19; // CAPACITY + 1 fits
+const FREE_MASK = (1 << FREE_BITS) - 1;
+const withTag = (old: number, top: number): number => (((old >>> FREE_BITS) + 1) << FREE_BITS) | top | 0;
 
 // --- the start-up count ---------------------------------------------------------
 // A plain read: every call asks, and the count only changes through the Atomics below.
@@ -142,12 +146,12 @@ const isLive = (h: number): boolean => liveBase(h) >= 0;
 export function reserve(): Slot | undefined {
   let slot = -1;
   for (;;) {
-    const old = Atomics.load(head, H_FREE64);
-    const top = Number(old & 0xffffffffn);
+    const old = Atomics.load(words, H_FREE);
+    const top = old & FREE_MASK;
     if (top === 0) break;
     // Read before the swap: if another thread took the slot meanwhile, the tag moved and the swap fails.
     const next = Atomics.load(words, baseOf(top - 1) + NEXT);
-    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, next)) === old) {
+    if (Atomics.compareExchange(words, H_FREE, old, withTag(old, next)) === old) {
       slot = top - 1;
       break;
     }
@@ -160,7 +164,7 @@ export function reserve(): Slot | undefined {
   const b = baseOf(slot);
   // The backend's words start zeroed, whatever the slot's last socket left.
   words.fill(0, b + KIND, b + SLOT_WORDS);
-  words[b + SEQ] = Atomics.add(words, H_SEQ, 1);
+  words[b + SEQ] = shared() ? Atomics.add(words, H_SEQ, 1) : (words[H_SEQ] = words[H_SEQ]! + 1) - 1;
   words[b + STATE] = 1;
   return { handle: handleOf(slot, words[b + GEN]!), base: b };
 }
@@ -177,9 +181,9 @@ function free(b: number, h: number): boolean {
   if (Atomics.compareExchange(words, b + GEN, gen, (gen + 1) | 0) !== gen) return false;
   words[b + STATE] = 0;
   for (;;) {
-    const old = Atomics.load(head, H_FREE64);
-    Atomics.store(words, b + NEXT, Number(old & 0xffffffffn));
-    if (Atomics.compareExchange(head, H_FREE64, old, withTag(old, slot + 1)) === old) return true;
+    const old = Atomics.load(words, H_FREE);
+    Atomics.store(words, b + NEXT, old & FREE_MASK);
+    if (Atomics.compareExchange(words, H_FREE, old, withTag(old, slot + 1)) === old) return true;
   }
 }
 
@@ -306,7 +310,8 @@ export class HandleTable<S extends SockBase = SockBase> {
     const b = liveBase(h);
     this.mine.delete(h);
     if (b < 0 || !free(b, h)) return false;
-    this.channel?.postMessage(h);
+    // Only another copy of the library can hold a record of it (a message costs microseconds: flat churn closes two sockets a cycle).
+    if (shared()) this.channel?.postMessage(h);
     return true;
   }
 

@@ -4,7 +4,7 @@
 // WSAESHUTDOWN in another, a reset remembered by one is reported by all.
 // Only the readiness watch is this thread's own: it lives on this thread's loop.
 import type { Linger } from '../constants.js';
-import { BACKEND_END, BACKEND_WORDS, SlotView, words } from '../shared-table.js';
+import { BACKEND_END, BACKEND_WORDS, shared, SlotView, words } from '../shared-table.js';
 import type { Interest, Watch } from './watch.js';
 
 // The slot's words this backend owns (from BACKEND_WORDS).
@@ -52,8 +52,12 @@ export class PosixSock extends SlotView {
   private setFlag(bit: number, on: boolean): void {
     if (!this.own()) return;
     // Atomic: another thread may be changing another flag of the same word at this moment.
-    if (on) Atomics.or(words, this.base + FLAGS, bit);
-    else Atomics.and(words, this.base + FLAGS, ~bit);
+    const i = this.base + FLAGS;
+    // With one copy of the library no other thread writes the word: a plain
+    // change (V8 does not inline Atomics on memory koffi maps: a call each).
+    if (!shared()) words[i] = on ? words[i]! | bit : words[i]! & ~bit;
+    else if (on) Atomics.or(words, i, bit);
+    else Atomics.and(words, i, ~bit);
   }
 
   /** The Linux descriptor; -1 once closed. */
@@ -65,7 +69,12 @@ export class PosixSock extends SlotView {
   }
   /** The descriptor, taken for closing (fd reads -1 after): when two threads close at once, one gets it. */
   takeFd(): number {
-    return this.own() ? Atomics.exchange(words, this.base + FD, -1) : -1;
+    if (!this.own()) return -1;
+    const i = this.base + FD;
+    if (shared()) return Atomics.exchange(words, i, -1);
+    const fd = words[i]!;
+    words[i] = -1;
+    return fd;
   }
   /**
    * Winsock's FIONBIO mode. The descriptor itself is always O_NONBLOCK, so a

@@ -29,6 +29,8 @@ const lingerBuf = new Int32Array(2);
 const pollBuf = Buffer.alloc(8);
 /** waitReady's two pollfds: the socket's and the thread's wake-up. */
 const waitBuf = Buffer.alloc(16);
+const waitInts = new Int32Array(waitBuf.buffer, waitBuf.byteOffset, 4);
+const waitShorts = new Int16Array(waitBuf.buffer, waitBuf.byteOffset, 8);
 const wakeSink = new BigUint64Array(1);
 
 // Struct layouts, from the declarations in libc.ts rather than written again here.
@@ -137,24 +139,27 @@ function waitReady(s: PosixSock, events: number, ms: number): number {
   const deadline = ms > 0 ? performance.now() + ms : Infinity;
   const fd = s.fd;
   const wake = beginWait(s.handle);
-  waitBuf.writeInt32LE(fd, 0);
-  waitBuf.writeInt16LE(events, POLLFD_EVENTS);
-  waitBuf.writeInt32LE(wake, POLLFD_LEN);
-  waitBuf.writeInt16LE(L.POLLIN, POLLFD_LEN + POLLFD_EVENTS);
-  waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
+  // Through native-endian views: Buffer's write methods were a visible share of a blocking connect.
+  waitInts[0] = fd;
+  waitShorts[POLLFD_EVENTS / 2] = events;
+  if (wake >= 0) {
+    waitInts[POLLFD_LEN / 4] = wake;
+    waitShorts[(POLLFD_LEN + POLLFD_EVENTS) / 2] = L.POLLIN;
+    waitShorts[(POLLFD_LEN + POLLFD_REVENTS) / 2] = 0;
+  }
   try {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, Math.ceil(deadline - performance.now()));
       const rc = C.poll(waitBuf, wake >= 0 ? 2 : 1, left);
-      if (rc > 0 && wake >= 0 && waitBuf.readInt16LE(POLLFD_LEN + POLLFD_REVENTS) !== 0) {
+      if (rc > 0 && wake >= 0 && waitShorts[(POLLFD_LEN + POLLFD_REVENTS) / 2] !== 0) {
         // Woken: the thread that closes the socket took its fd before it woke us.
         if (s.fd !== fd || !s.alive()) return INTERRUPTED;
         // A wake-up for another wait that used this entry: consume it, wait on.
         C.read(wake, wakeSink, 8);
-        waitBuf.writeInt16LE(0, POLLFD_LEN + POLLFD_REVENTS);
-        if (waitBuf.readInt16LE(POLLFD_REVENTS) === 0) continue;
+        waitShorts[(POLLFD_LEN + POLLFD_REVENTS) / 2] = 0;
+        if (waitShorts[POLLFD_REVENTS / 2]! === 0) continue;
       }
-      if (rc > 0) return waitBuf.readInt16LE(POLLFD_REVENTS) || L.POLLERR;
+      if (rc > 0) return waitShorts[POLLFD_REVENTS / 2]! || L.POLLERR;
       if (rc === 0 && left === 0) return 0;
       if (rc < 0 && errno() !== E.EINTR) return L.POLLERR;
     }
