@@ -40,7 +40,10 @@ const NAME = `WINSOCK_COMPAT_TABLE_${LAYOUT}`;
 /** Words per slot. The table's own: GEN, STATE, NEXT, KIND, SEQ; the backend's: BACKEND_WORDS to BACKEND_END. */
 export const SLOT_WORDS = 32;
 export const GEN = 0;
-const STATE = 1; // 0 free, 1 reserved (socket() under way), 2 live
+const STATE = 1; // FREE, RESERVED (socket() under way) or LIVE
+const FREE = 0;
+const RESERVED = 1;
+const LIVE = 2;
 const NEXT = 2; // free list: the next free slot + 1
 const KIND = 3; // af | type << 8 | protocol << 16
 /** The first word of a slot a backend may use; it owns the words up to BACKEND_END. */
@@ -131,13 +134,19 @@ function slotOf(h: number): number {
   return n % SLOT_BITS;
 }
 
-/** The slot's first word when `h` is a live handle (of any thread), else -1. */
-function liveBase(h: number): number {
+/** The first word of the slot `h` names while the slot is in `state` under that very handle, else -1. */
+function slotIn(h: number, state: number): number {
   const slot = slotOf(h);
   if (slot < 0) return -1;
   const b = baseOf(slot);
-  return words[b + STATE] === 2 && handleOf(slot, words[b + GEN]!) === h ? b : -1;
+  return words[b + STATE] === state && handleOf(slot, words[b + GEN]!) === h ? b : -1;
 }
+
+/** The slot's first word when `h` is a live handle (of any thread), else -1. */
+const liveBase = (h: number): number => slotIn(h, LIVE);
+
+/** True while `rec`'s slot still holds the live socket it was made for (two reads: every call asks). */
+const current = (rec: SockBase): boolean => words[rec.base + STATE] === LIVE && words[rec.base + GEN] === rec.gen;
 
 /** True while `h` names an open socket (opened by any thread). */
 const isLive = (h: number): boolean => liveBase(h) >= 0;
@@ -165,7 +174,7 @@ export function reserve(): Slot | undefined {
   // The backend's words start zeroed, whatever the slot's last socket left.
   words.fill(0, b + KIND, b + SLOT_WORDS);
   words[b + SEQ] = shared() ? Atomics.add(words, H_SEQ, 1) : (words[H_SEQ] = words[H_SEQ]! + 1) - 1;
-  words[b + STATE] = 1;
+  words[b + STATE] = RESERVED;
   return { handle: handleOf(slot, words[b + GEN]!), base: b };
 }
 
@@ -179,7 +188,7 @@ function free(b: number, h: number): boolean {
   const gen = Math.floor((h - 0x1000) / 4 / SLOT_BITS) | 0;
   // A new generation first: a thread that reads the slot from here on sees the handle gone.
   if (Atomics.compareExchange(words, b + GEN, gen, (gen + 1) | 0) !== gen) return false;
-  words[b + STATE] = 0;
+  words[b + STATE] = FREE;
   for (;;) {
     const old = Atomics.load(words, H_FREE);
     Atomics.store(words, b + NEXT, old & FREE_MASK);
@@ -269,7 +278,7 @@ export class HandleTable<S extends SockBase = SockBase> {
     const rec = this.mine.get(h);
     if (rec !== undefined) {
       // The record knows its slot and generation: two reads, no handle arithmetic (every call comes here).
-      if (words[rec.base + STATE] === 2 && words[rec.base + GEN] === rec.gen) return rec;
+      if (current(rec)) return rec;
       this.drop(h, rec);
       return undefined;
     }
@@ -288,7 +297,7 @@ export class HandleTable<S extends SockBase = SockBase> {
    * entries with the program's fds array).
    */
   recheck(h: number, rec: S | undefined): S | undefined {
-    if (rec !== undefined && rec.handle === h && words[rec.base + STATE] === 2 && words[rec.base + GEN] === rec.gen) return rec;
+    if (rec !== undefined && rec.handle === h && current(rec)) return rec;
     return this.get(h);
   }
 
@@ -298,8 +307,8 @@ export class HandleTable<S extends SockBase = SockBase> {
 
   /** Publishes the record of a reserved slot: the handle is live for every thread. */
   set(h: number, rec: S): this {
-    const b = slotBase(h);
-    if (b >= 0) words[b + STATE] = 2;
+    const b = slotIn(h, RESERVED);
+    if (b >= 0) words[b + STATE] = LIVE;
     this.mine.set(h, rec);
     this.listen();
     return this;
@@ -321,7 +330,7 @@ export class HandleTable<S extends SockBase = SockBase> {
     const live: Array<[number, number]> = [];
     for (let slot = 0; slot < high; slot++) {
       const b = baseOf(slot);
-      if (words[b + STATE] === 2) live.push([words[b + SEQ]!, handleOf(slot, words[b + GEN]!)]);
+      if (words[b + STATE] === LIVE) live.push([words[b + SEQ]!, handleOf(slot, words[b + GEN]!)]);
     }
     live.sort((x, y) => x[0] - y[0]);
     for (const [, h] of live) yield h;
@@ -360,14 +369,6 @@ export class HandleTable<S extends SockBase = SockBase> {
     (c as unknown as { unref(): void }).unref();
     this.channel = c;
   }
-}
-
-/** The first word of the slot `h` names if it is reserved under that handle, else -1. */
-function slotBase(h: number): number {
-  const slot = slotOf(h);
-  if (slot < 0) return -1;
-  const b = baseOf(slot);
-  return words[b + STATE] === 1 && handleOf(slot, words[b + GEN]!) === h ? b : -1;
 }
 
 // --- threads blocked on a socket --------------------------------------------------

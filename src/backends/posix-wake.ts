@@ -14,7 +14,6 @@ import { addWaiter, removeWaiter, shared, waiterFd, wakeWaitersOn } from '../sha
 
 let entry = -1;
 const one = new BigUint64Array([1n]);
-const sink = new BigUint64Array(1);
 const makeEventFd = (): number => C.eventfd(0, L.EFD_CLOEXEC | L.EFD_NONBLOCK);
 
 /** Before a blocking wait on `h`: the descriptor to poll beside the socket's, or -1 (none needed, or none to be had). */
@@ -22,10 +21,9 @@ export function beginWait(h: number): number {
   if (!shared()) return -1;
   entry = addWaiter(h, makeEventFd);
   if (entry < 0) return -1;
-  const fd = waiterFd(entry);
-  // A wake-up meant for the entry's last wait may still be pending: not this wait's.
-  C.read(fd, sink, 8);
-  return fd;
+  // A wake-up left from the entry's last wait is told apart by the wait itself
+  // (posix.ts waitReady: the socket is still open; it consumes it and waits on).
+  return waiterFd(entry);
 }
 
 /** After the wait (whatever ended it). */

@@ -202,34 +202,17 @@ function isConnected(s: PosixSock): boolean {
   return s.connected;
 }
 
-/**
- * This thread's watched records by descriptor number (see watchOf). One map
- * for every copy of the library in the thread (ESM import and CommonJS
- * require share the table, so both may wait on one socket): on globalThis.
- */
-const watchedFds: Map<number, PosixSock> = ((globalThis as Record<symbol, unknown>)[Symbol.for('winsock-compat.watched-fds')] ??=
-  new Map()) as Map<number, PosixSock>;
-
 /** The socket's watch, made on first need; null when the descriptor cannot be watched. */
 function watchOf(s: PosixSock): Watch | null {
   if (s.watch) return s.watch;
-  // uv_poll aborts the process on a descriptor that is not open, and must not
-  // watch one that is not ours any more: a program can close the fd behind the
-  // library's back (nativeFd() hands it out). Check it is still an open socket.
+  // A descriptor that is not ours any more must not be watched: a program can
+  // close the fd behind the library's back (nativeFd() hands it out). Check it
+  // is still an open socket. A number another thread closed and the process
+  // reused is the epoll watch's to handle (watch-epoll.ts: the older
+  // registration of that number is marked dead).
   len1[0] = 4;
   const fd = s.fd;
   if (fd < 0 || C.getsockopt(fd, L.SOL_SOCKET, L.SO_TYPE, int1, len1) !== 0) return null;
-  // A socket this thread watched under the same number was closed by another
-  // thread (the news has not reached this loop yet) and the number reused: its
-  // watch goes first. libuv takes one watch per descriptor in a loop, and koffi
-  // aborts the process on a second.
-  const stale = watchedFds.get(fd);
-  if (stale && stale !== s && stale.watch) {
-    // Another copy of the library in this thread watches this very socket: one watch serves both.
-    if (stale.handle === s.handle && stale.alive()) return (s.watch = stale.watch);
-    forget(stale);
-  }
-  watchedFds.set(fd, s);
   s.watch = new Watch(fd);
   return s.watch;
 }
@@ -776,7 +759,6 @@ function closeFd(s: PosixSock): void {
   // Another thread closing the socket at the same moment gets -1: the number is closed once.
   const fd = s.takeFd();
   if (fd < 0) return;
-  if (watchedFds.get(fd) === s) watchedFds.delete(fd);
   // Winsock: blocking calls other threads have pending on the socket are cancelled (WSAEINTR).
   wakeWaiters(s.handle);
   C.close(fd);

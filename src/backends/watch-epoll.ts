@@ -197,7 +197,7 @@ function onEpoll(status: number): void {
     // lasts (its reader runs on a later turn) would come back in the next
     // epoll_wait of this same call, for ever (1,000 readable sockets whose
     // recvs the promise layer had deferred to setImmediate spun here).
-    for (const w of rearm) if (w.gen > 0 && w.armed === 0 && w.size > 0) w.rearm();
+    for (const w of rearm) if (w.gen > 0 && w.armed === 0 && w.size > 0) w.arm();
     rearm.length = 0;
   }
   idle();
@@ -287,8 +287,8 @@ export class EpollWatch {
     return this.one === i || (this.more !== null && this.more.has(i));
   }
 
-  /** Arms the registration for the union of the interests (registering it first); false when the descriptor is gone. */
-  private arm(): boolean {
+  /** Arms the registration for the union of the interests (registering it first); false when the descriptor is gone. (Not private: onEpoll arms what fired once its dispatch is over.) */
+  arm(): boolean {
     let bits = 0;
     if (this.more) for (const i of this.more) bits |= bitsOf(i);
     else if (this.one) bits = bitsOf(this.one);
@@ -350,11 +350,6 @@ export class EpollWatch {
       if (dispatching) rearm.push(this);
       else this.arm();
     }
-  }
-
-  /** Arms a registration that fired, once the dispatch that fired it is over. */
-  rearm(): void {
-    this.arm();
   }
 
   private call(i: Interest, e: Ready): void {
